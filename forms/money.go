@@ -50,11 +50,11 @@ func ValidCurrency(c string) bool {
 func (m Money) Decimal() string {
 	exp := CurrencyExponent(m.Currency)
 	neg := m.Amount < 0
-	a := m.Amount
+	a := uint64(m.Amount)
 	if neg {
-		a = -a
+		a = -a // two's complement: also right for math.MinInt64
 	}
-	s := strconv.FormatInt(a, 10)
+	s := strconv.FormatUint(a, 10)
 	if exp > 0 {
 		for len(s) <= exp {
 			s = "0" + s
@@ -69,19 +69,24 @@ func (m Money) Decimal() string {
 
 // String formats the amount for people, e.g. "$14.95" or "KWD 1.250".
 func (m Money) String() string {
+	d := m.Decimal()
 	if sym, ok := currencySymbols[m.Currency]; ok {
-		if m.Amount < 0 {
-			return "-" + sym + Money{Amount: -m.Amount, Currency: m.Currency}.Decimal()
+		if rest, neg := strings.CutPrefix(d, "-"); neg {
+			return "-" + sym + rest
 		}
-		return sym + m.Decimal()
+		return sym + d
 	}
-	return m.Currency + " " + m.Decimal()
+	return m.Currency + " " + d
 }
 
 // ParseMoney parses decimal text in major units ("14.95", "15", "0.5") into
 // Money of the given currency. It returns an EInvalid error for text that is
-// not a plain decimal or has more decimals than the currency allows.
+// not a plain decimal or has more decimals than the currency allows, and for
+// a currency that is not three capital letters.
 func ParseMoney(text, currency string) (Money, error) {
+	if !ValidCurrency(currency) {
+		return Money{}, Errorf(EInvalid, "Use a three-letter currency code, like USD")
+	}
 	text = strings.TrimSpace(text)
 	exp := CurrencyExponent(currency)
 	neg := strings.HasPrefix(text, "-")

@@ -280,8 +280,12 @@ func (v *validator) pattern(p string, f Field, known bool) {
 }
 
 // compilePattern compiles a field's pattern so that it must match the whole
-// value.
+// value. The pattern must compile on its own first: ")|.*(" would otherwise
+// break out of the anchors and match anything.
 func compilePattern(p string) (*regexp.Regexp, error) {
+	if _, err := regexp.Compile(p); err != nil {
+		return nil, err
+	}
 	return regexp.Compile(`^(?:` + p + `)$`)
 }
 
