@@ -401,9 +401,11 @@ func lengthMessage(f Field, n int, fewerOrMore string) string {
 	l := labelText(f)
 	if strings.HasSuffix(l, "?") || l == "" {
 		l = "Your answer"
-	} else {
-		r, size := utf8.DecodeRuneInString(l)
-		l = string(unicode.ToUpper(r)) + l[size:]
+	} else if r, size := utf8.DecodeRuneInString(l); unicode.IsLower(r) {
+		// "postcode" → "Postcode", but "iPhone model" stays as written.
+		if next, _ := utf8.DecodeRuneInString(l[size:]); !unicode.IsUpper(next) {
+			l = string(unicode.ToUpper(r)) + l[size:]
+		}
 	}
 	unit := "characters"
 	if n == 1 {
