@@ -1,0 +1,27 @@
+package storage
+
+import "context"
+
+// TestMigration is an extra migration a test appends to the real history.
+type TestMigration struct {
+	Version int
+	Name    string
+	SQL     []string // the same statements on both engines
+}
+
+// MigrateUpTo applies the real migrations numbered up to upTo, then extra.
+func (s *Store) MigrateUpTo(ctx context.Context, upTo int, extra ...TestMigration) (int, error) {
+	var list []migration
+	for _, m := range migrations {
+		if m.version <= upTo {
+			list = append(list, m)
+		}
+	}
+	for _, e := range extra {
+		list = append(list, migration{version: e.Version, name: e.Name, sqlite: e.SQL, postgres: e.SQL})
+	}
+	if len(list) == 0 {
+		return 0, nil
+	}
+	return s.migrate(ctx, list)
+}
