@@ -1,0 +1,191 @@
+package components
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"io"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/a-h/templ"
+
+	"websignup/forms"
+)
+
+// BrandVM is the operator's look and contact details, already checked for
+// use in a page: colours are #rrggbb or empty, URLs are safe or empty.
+type BrandVM struct {
+	CompanyTitle     string
+	LogoURL          string // "" or a path on this site or an https URL
+	SubscriptionText string
+	TermsURL         string // "" or an http(s) URL or a path on this site
+	SupportEmail     string
+	SupportPhone     string
+	// HomeURL is where the company title links to: the wizard's start.
+	HomeURL string
+
+	Primary    string // #rrggbb; "" falls back to the stylesheet's default
+	Accent     string
+	Background string
+	Text       string
+}
+
+var hexColor = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+
+// safeColor returns c if it is a #rrggbb colour and "" otherwise: colours go
+// into a style element, so nothing else may pass, whatever validated them.
+func safeColor(c string) string {
+	c = strings.TrimSpace(c)
+	if hexColor.MatchString(c) {
+		return strings.ToLower(c)
+	}
+	return ""
+}
+
+// safeImageURL keeps a same-site path or an https URL; anything else
+// (javascript:, data:, protocol-relative //host) becomes "".
+func safeImageURL(u string) string {
+	u = strings.TrimSpace(u)
+	switch {
+	case strings.HasPrefix(u, "/") && !strings.HasPrefix(u, "//") && !strings.ContainsRune(u, '\\'):
+		return u
+	case strings.HasPrefix(strings.ToLower(u), "https://"):
+		return u
+	}
+	return ""
+}
+
+// safeLinkURL keeps a same-site path or an http(s) URL.
+func safeLinkURL(u string) string {
+	if s := safeImageURL(u); s != "" {
+		return s
+	}
+	u = strings.TrimSpace(u)
+	if strings.HasPrefix(strings.ToLower(u), "http://") {
+		return u
+	}
+	return ""
+}
+
+// NewBrand checks an operator's branding for display. homeURL is the
+// wizard's start page (e.g. "/s/demo/"), where the company title links to.
+func NewBrand(b forms.Branding, homeURL string) BrandVM {
+	title := strings.TrimSpace(b.CompanyTitle)
+	if title == "" {
+		title = neutralTitle
+	}
+	return BrandVM{
+		CompanyTitle:     title,
+		LogoURL:          safeImageURL(b.LogoURL),
+		SubscriptionText: strings.TrimSpace(b.SubscriptionText),
+		TermsURL:         safeLinkURL(b.TermsURL),
+		SupportEmail:     strings.TrimSpace(b.SupportEmail),
+		SupportPhone:     strings.TrimSpace(b.SupportPhone),
+		HomeURL:          safeLinkURL(homeURL),
+		Primary:          safeColor(b.PrimaryColor),
+		Accent:           safeColor(b.AccentColor),
+		Background:       safeColor(b.BackgroundColor),
+		Text:             safeColor(b.TextColor),
+	}
+}
+
+const neutralTitle = "Online signup"
+
+// NeutralBrand is the look of pages that belong to no form, such as the 404
+// page of an unknown slug: the stylesheet's own colours and a generic title.
+func NeutralBrand() BrandVM {
+	return BrandVM{CompanyTitle: neutralTitle}
+}
+
+// IsNeutral reports whether b is the neutral brand of pages outside a form.
+func (b BrandVM) IsNeutral() bool { return b == NeutralBrand() }
+
+// SupportPhoneURL returns a tel: URL for the support phone, keeping only
+// digits and a leading +, or "" if there is no usable number.
+func (b BrandVM) SupportPhoneURL() templ.SafeURL {
+	var sb strings.Builder
+	for i, r := range b.SupportPhone {
+		if (r >= '0' && r <= '9') || (r == '+' && i == 0) {
+			sb.WriteRune(r)
+		}
+	}
+	if sb.Len() < 3 {
+		return ""
+	}
+	return templ.SafeURL("tel:" + sb.String())
+}
+
+// SupportEmailURL returns a mailto: URL for the support address, or "" if it
+// does not look like an address.
+func (b BrandVM) SupportEmailURL() templ.SafeURL {
+	e := b.SupportEmail
+	if !strings.Contains(e, "@") || strings.ContainsAny(e, " \t\r\n<>\"'?&") {
+		return ""
+	}
+	return templ.SafeURL("mailto:" + e)
+}
+
+// cssVars returns the custom properties that theme the stylesheet. Only
+// colours that passed safeColor are emitted; the on-primary text colour is
+// chosen for contrast so a light brand colour still gets readable buttons.
+func (b BrandVM) cssVars() string {
+	var sb strings.Builder
+	add := func(name, v string) {
+		if v != "" {
+			fmt.Fprintf(&sb, "--%s:%s;", name, v)
+		}
+	}
+	add("brand", b.Primary)
+	if b.Primary != "" {
+		add("on-brand", contrastText(b.Primary))
+	}
+	add("accent", b.Accent)
+	add("bg", b.Background)
+	add("text", b.Text)
+	if sb.Len() == 0 {
+		return ""
+	}
+	return ":root{" + sb.String() + "}"
+}
+
+// contrastText returns near-black or white, whichever contrasts more with
+// the #rrggbb background c (WCAG relative luminance).
+func contrastText(c string) string {
+	if luminance(c) > 0.179 {
+		return "#111827"
+	}
+	return "#ffffff"
+}
+
+func luminance(c string) float64 {
+	ch := func(s string) float64 {
+		v, _ := strconv.ParseUint(s, 16, 8)
+		f := float64(v) / 255
+		if f <= 0.03928 {
+			return f / 12.92
+		}
+		return math.Pow((f+0.055)/1.055, 2.4)
+	}
+	return 0.2126*ch(c[1:3]) + 0.7152*ch(c[3:5]) + 0.0722*ch(c[5:7])
+}
+
+// brandStyle writes the brand's CSS variables in a <style> element carrying
+// the request's CSP nonce. It is written by hand rather than with templ.Raw
+// so that what reaches the page is visibly only validated colours.
+func brandStyle(b BrandVM) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		css := b.cssVars()
+		if css == "" {
+			return nil
+		}
+		nonce := ""
+		if n := templ.GetNonce(ctx); n != "" {
+			nonce = ` nonce="` + html.EscapeString(n) + `"`
+		}
+		_, err := io.WriteString(w, `<style`+nonce+` data-testid="brand-style">`+css+`</style>`)
+		return err
+	})
+}
