@@ -152,7 +152,7 @@ func (s *Store) SaveDraft(ctx context.Context, formID int64, cfg forms.Config, a
 }
 
 func saveDraft(tx *gorm.DB, formID int64, cfg forms.Config, author string) (forms.Version, error) {
-	if err := validateConfig(cfg); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return forms.Version{}, err
 	}
 	doc, err := encodeConfig(cfg)
@@ -286,11 +286,3 @@ func (s *Store) Version(ctx context.Context, id int64) (forms.Version, error) {
 }
 
 func gormNotFound(err error) bool { return err != nil && errors.Is(err, gorm.ErrRecordNotFound) }
-
-// validateConfig is cfg.Validate() once forms has it. TODO(foundation): call it directly.
-func validateConfig(cfg forms.Config) error {
-	if v, ok := any(cfg).(interface{ Validate() error }); ok {
-		return v.Validate()
-	}
-	return nil
-}

@@ -187,6 +187,11 @@ func TestVersionLifecycle(t *testing.T) {
 		wantCode(t, err, forms.ENotFound)
 		_, err = s.SaveDraft(ctx, 9999, forms.DemoConfig(), "ann")
 		wantCode(t, err, forms.ENotFound)
+		_, err = s.SaveDraft(ctx, f.ID, forms.Config{}, "ann")
+		wantCode(t, err, forms.EInvalid)
+		if vs, _ := s.Versions(ctx, f.ID); len(vs) != 0 {
+			t.Fatalf("an invalid draft was stored: %+v", vs)
+		}
 
 		cfg := forms.DemoConfig()
 		d1, err := s.SaveDraft(ctx, f.ID, cfg, "ann")
