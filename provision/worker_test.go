@@ -1,0 +1,146 @@
+package provision_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"websignup/provision"
+	"websignup/provision/provisiontest"
+)
+
+func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestWorkerResumesAndRetries(t *testing.T) {
+	ps, store := newFakePS(), &provisiontest.Store{}
+	r := newRunner(ps, store)
+	r.BackoffBase = 10 * time.Millisecond
+	r.Logger = quietLogger()
+
+	// A job that crashed after the charge, left running with an expired lease.
+	crashedJob := newJob(store, false)
+	r.BeforeStep = func(step string) {
+		if step == provision.StepAccount {
+			panic(crashed(step))
+		}
+	}
+	if !runUntilCrash(t, r, crashedJob, card(cardOK)) {
+		t.Fatal("no crash")
+	}
+	r.BeforeStep = nil
+	// A job whose run left it retrying (device refused once).
+	ps.numbers["16045550101"] = &fakeNumber{iDid: 101}
+	retrying := newJob(store, false)
+	retrying.Order.Number = "16045550101"
+	ps.inject("AssignDevice", refuse)
+	if err := r.Run(context.Background(), retrying, card(cardOK)); err != nil || retrying.Status != provision.StatusRetrying {
+		t.Fatalf("setup: %v %s", err, retrying.Status)
+	}
+	// A pending job that never started: it needs the card, which the worker lacks.
+	pending := newJob(store, true)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	w := &provision.Worker{Store: store, Runner: r, Interval: 5 * time.Millisecond, Lease: time.Minute, Logger: quietLogger()}
+	done := make(chan error)
+	go func() { done <- w.Run(ctx) }()
+	waitFor(t, "all jobs settled", func() bool {
+		for _, j := range store.Jobs() {
+			if !j.Status.Settled() {
+				return false
+			}
+		}
+		return true
+	})
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]provision.Status{crashedJob.ID: provision.StatusCompleted, retrying.ID: provision.StatusCompleted,
+		pending.ID: provision.StatusCardNeeded}
+	for _, j := range store.Jobs() {
+		if j.Status != want[j.ID] {
+			t.Fatalf("job %d: %s, want %s (%s)", j.ID, j.Status, want[j.ID], j.LastError)
+		}
+		if j.LeaseOwner != "" {
+			t.Fatalf("job %d still leased", j.ID)
+		}
+		checkInvariants(t, ps, j)
+	}
+}
+
+func TestWorkerDrainsOnCancel(t *testing.T) {
+	ps, store := newFakePS(), &provisiontest.Store{}
+	r := newRunner(ps, store)
+	r.Logger = quietLogger()
+	job := newJob(store, false)
+	// Start it in "the Sign up request" and stop after the charge, leaving it
+	// running with no lease, as a crash would.
+	r.AfterStep = func(step string) {
+		if step == provision.StepCharge {
+			panic(crashed(step))
+		}
+	}
+	runUntilCrash(t, r, job, card(cardOK))
+
+	inFlight := make(chan struct{})
+	release := make(chan struct{})
+	var once atomic.Bool
+	r.AfterStep = nil
+	r.BeforeStep = func(step string) {
+		if step == provision.StepAccount && once.CompareAndSwap(false, true) {
+			close(inFlight)
+			<-release
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	w := &provision.Worker{Store: store, Runner: r, Interval: 5 * time.Millisecond, Lease: time.Minute, Logger: quietLogger()}
+	done := make(chan error)
+	go func() { done <- w.Run(ctx) }()
+	<-inFlight
+	cancel()
+	select {
+	case <-done:
+		t.Fatal("worker returned with a job in flight")
+	case <-time.After(20 * time.Millisecond):
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	j, _ := store.Load(job.ID)
+	if j.Status != provision.StatusCompleted {
+		t.Fatalf("drained job is %s (%s)", j.Status, j.LastError)
+	}
+	checkInvariants(t, ps, j)
+}
+
+func TestWorkerSkipsLeasedAndFutureJobs(t *testing.T) {
+	ps, store := newFakePS(), &provisiontest.Store{}
+	job := newJob(store, true)
+	now := time.Now()
+	// The Sign up request holds it.
+	if got, _ := store.ClaimDue(context.Background(), "request-1", time.Minute, now); got == nil || got.ID != job.ID {
+		t.Fatal("could not claim")
+	}
+	if got, _ := store.ClaimDue(context.Background(), "worker", time.Minute, now); got != nil {
+		t.Fatal("claimed a leased job")
+	}
+	if got, _ := store.ClaimDue(context.Background(), "worker", time.Minute, now.Add(2*time.Minute)); got == nil {
+		t.Fatal("expired lease not reclaimed")
+	}
+	_ = ps
+}
