@@ -154,10 +154,13 @@ func validateAnswer(f Field, raw, region string) (string, string) {
 		if err != nil || !phonenumbers.IsValidNumber(num) {
 			return v, msgTel
 		}
-		if !matchPattern(f.Pattern, v) {
+		e164 := phonenumbers.Format(num, phonenumbers.E164)
+		// Either form may match: the page shows the stored E.164 form when
+		// the prospect comes back, and it must pass again.
+		if !matchPattern(f.Pattern, v) && !matchPattern(f.Pattern, e164) {
 			return v, patternMessage(f)
 		}
-		return phonenumbers.Format(num, phonenumbers.E164), ""
+		return e164, ""
 	case KindNumber:
 		i, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || strings.HasPrefix(v, "+") {
@@ -166,10 +169,11 @@ func validateAnswer(f Field, raw, region string) (string, string) {
 			}
 			return v, msgNumber
 		}
-		if !matchPattern(f.Pattern, v) {
+		n := strconv.FormatInt(i, 10)
+		if !matchPattern(f.Pattern, v) && !matchPattern(f.Pattern, n) {
 			return v, patternMessage(f)
 		}
-		return strconv.FormatInt(i, 10), ""
+		return n, ""
 	case KindDate:
 		t, err := time.Parse(time.DateOnly, v)
 		if err != nil || t.Year() < 1800 || t.Year() > 2200 {
