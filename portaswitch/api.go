@@ -344,3 +344,21 @@ func moneyField(n json.Number, iso, key string) (int64, error) {
 	}
 	return v, nil
 }
+
+// flexString reads a JSON string or number as text (PortaBilling sends some
+// identifiers either way).
+type flexString string
+
+func (f *flexString) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		*f = flexString(s)
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return fmt.Errorf("want a string or number: %w", err)
+	}
+	*f = flexString(n)
+	return nil
+}

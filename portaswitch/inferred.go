@@ -238,7 +238,7 @@ func (c *Client) MakeTransaction(ctx context.Context, req MakeTransactionRequest
 	}
 	var w struct {
 		IPaymentTransaction int64       `json:"i_payment_transaction"`
-		TransactionID       json.Number `json:"transaction_id"`
+		TransactionID       flexString  `json:"transaction_id"`
 		Balance             json.Number `json:"balance"`
 	}
 	if err := c.call(ctx, "Customer", "make_transaction", req, &w); err != nil {
@@ -282,7 +282,7 @@ func (t *Transaction) UnmarshalJSON(b []byte) error {
 	var w struct {
 		transactionWire
 		Amount        json.Number `json:"amount"`
-		TransactionID json.Number `json:"transaction_id"`
+		TransactionID flexString  `json:"transaction_id"`
 	}
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err

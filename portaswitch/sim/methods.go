@@ -1027,6 +1027,9 @@ func (c *call) addAccount() (any, error) {
 	if strings.TrimSpace(id) != id || len(id) > 64 {
 		return nil, faultf(codeInvalid, "id must be 1 to 64 characters without surrounding spaces")
 	}
+	if c.s.accountIDTaken(id, 0) {
+		return nil, faultf(portaswitch.CodeDuplicateID, "an account with id %s exists", id)
+	}
 	a := &Account{ICustomer: cu.ICustomer, ID: id, BillingModel: 1, ISO4217: cu.ISO4217, BillStatus: "O",
 		Balance: money(0, cu.ISO4217), ActivationDate: c.s.opts.Now().UTC().Format("2006-01-02"),
 		PasswordChangeRequired: "N", CreationDate: c.s.now()}
@@ -1042,9 +1045,6 @@ func (c *call) addAccount() (any, error) {
 	}
 	if a.Login != "" && pw == "" {
 		return nil, faultf(codeMissing, "password is required with login")
-	}
-	if c.s.accountIDTaken(id, 0) {
-		return nil, faultf(portaswitch.CodeDuplicateID, "an account with id %s exists", id)
 	}
 	if a.H323Password == "" {
 		a.H323Password = generatePassword(12)
