@@ -62,7 +62,8 @@ type fakePS struct {
 	numbers   map[string]*fakeNumber
 	accounts  map[string]*fakeAccount
 	devices   map[int64]*fakeDevice
-	charges   []fakeCharge
+	charges   []fakeCharge // successful
+	declined  []fakeCharge // declined
 	faults    map[string][]fault // consumed one per call
 	calls     map[string]int
 	// errText, if set, is returned as the text of refusals (to test that
@@ -188,6 +189,11 @@ func (f *fakePS) Charge(_ context.Context, ch provision.NewCharge) (int64, error
 			return 0, errors.New("Server.Customer.no_payment_method: cannot charge")
 		}
 		if c.cardNumber == cardDeclined {
+			f.declined = append(f.declined, fakeCharge{ch.ICustomer, ch.Amount.Amount, ch.Amount.Currency, ch.Reference})
+			if ft := f.faults["Charge:declined"]; len(ft) > 0 { // the decline's answer is lost
+				f.faults["Charge:declined"] = ft[1:]
+				return 0, fmt.Errorf("Charge: connection reset after decline: %w", provision.ErrUnknownOutcome)
+			}
 			return 0, &provision.Declined{Reason: "Your card was declined by your bank."}
 		}
 		f.charges = append(f.charges, fakeCharge{ch.ICustomer, ch.Amount.Amount, ch.Amount.Currency, ch.Reference})
@@ -200,6 +206,11 @@ func (f *fakePS) FindCharge(_ context.Context, iCustomer int64, reference string
 		for i, c := range f.charges {
 			if c.iCustomer == iCustomer && c.reference == reference {
 				return int64(9000 + i + 1), nil
+			}
+		}
+		for _, c := range f.declined {
+			if c.iCustomer == iCustomer && c.reference == reference {
+				return 0, &provision.Declined{Reason: "Your card was declined by your bank."}
 			}
 		}
 		return 0, provision.ErrNotFound

@@ -102,7 +102,8 @@ type PortaSwitch interface {
 	// idempotent.
 	Charge(ctx context.Context, c NewCharge) (int64, error)
 	// FindCharge returns the i_payment_transaction of the customer's
-	// transaction whose internal_comment is reference, or ErrNotFound.
+	// successful charge whose internal_comment is reference; *Declined if
+	// the only such charges were declined; otherwise ErrNotFound.
 	FindCharge(ctx context.Context, iCustomer int64, reference string) (int64, error)
 	// FindNumber returns the number's inventory entry with its owner, or
 	// ErrNotFound.

@@ -383,9 +383,22 @@ func (r *Runner) charge(ctx context.Context, job *Job, card *Card) error {
 // reference; if it is not there, the job needs review.
 func (r *Runner) findCharge(ctx context.Context, job *Job) error {
 	id, err := r.PortaSwitch.FindCharge(ctx, job.ICustomer, job.Reference)
+	var d *Declined
 	switch {
 	case err == nil:
 		return r.resolve(ctx, job, StepCharge, id, func() { job.ITransaction = id })
+	case errors.As(err, &d):
+		// Established: the charge was made and declined; nothing was taken.
+		if rec := lastUnresolved(job, StepCharge); rec != nil {
+			rec.Done, rec.Outcome, rec.Error = r.now(), OutcomeDeclined, safeText(err, nil)
+			if err := r.persist(ctx, func(ctx context.Context) error { return r.Store.RecordResult(ctx, job, StepCharge) }); err != nil {
+				return err
+			}
+		}
+		if !job.Charged() {
+			return declined(d, err)
+		}
+		return stopf(StatusNeedsReview, ReasonReview, "charge lookup found only a declined charge, but an earlier charge call is unresolved")
 	case errors.Is(err, ErrNotFound):
 		if err := r.resolveNotFound(ctx, job, StepCharge); err != nil {
 			return err
