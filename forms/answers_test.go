@@ -298,3 +298,12 @@ func TestDemoAnswers(t *testing.T) {
 		t.Errorf("zip: %v", errs)
 	}
 }
+
+func TestErrorsErr(t *testing.T) {
+	if (FieldErrors{}).Err() != nil || (ValidationErrors{}).Err() != nil {
+		t.Error("empty lists must give a nil error")
+	}
+	if ErrorCode((FieldErrors{{Key: "a", Message: "Enter your a"}}).Err()) != EInvalid {
+		t.Error("FieldErrors.Err is EInvalid")
+	}
+}

@@ -112,8 +112,9 @@ func (v ValidationErrors) Get(path string) string {
 	return ""
 }
 
-// err returns v as an error, or a nil error (not a typed nil) when v is empty.
-func (v ValidationErrors) err() error {
+// Err returns v as an error, or a nil error (not an interface holding an
+// empty list) when there is no problem.
+func (v ValidationErrors) Err() error {
 	if len(v) == 0 {
 		return nil
 	}
@@ -153,6 +154,15 @@ func (f FieldErrors) Error() string {
 		parts[i] = e.Key + ": " + e.Message
 	}
 	return "invalid answers: " + strings.Join(parts, "; ")
+}
+
+// Err returns f as an error, or a nil error when there is no problem. Test a
+// FieldErrors with Len, never by comparing it, as an error, with nil.
+func (f FieldErrors) Err() error {
+	if len(f) == 0 {
+		return nil
+	}
+	return f
 }
 
 // Unwrap returns a *Error with code EInvalid standing for the whole list.

@@ -89,7 +89,7 @@ func (v Version) Validate() error {
 	if err := v.Config.Validate(); err != nil {
 		errs = append(errs, err.(ValidationErrors)...)
 	}
-	return errs.err()
+	return errs.Err()
 }
 
 // Validate checks a configuration and returns nil or a ValidationErrors
@@ -105,7 +105,7 @@ func (c Config) Validate() error {
 	if c.IParent < 0 {
 		v.add("i_parent", "The reseller (i_parent) cannot be negative; use 0 for none")
 	}
-	return v.errs.err()
+	return v.errs.Err()
 }
 
 type validator struct{ errs ValidationErrors }
