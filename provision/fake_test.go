@@ -62,8 +62,8 @@ type fakePS struct {
 	numbers   map[string]*fakeNumber
 	accounts  map[string]*fakeAccount
 	devices   map[int64]*fakeDevice
-	charges   []fakeCharge // successful
-	declined  []fakeCharge // declined
+	charges   []fakeCharge       // successful
+	declined  []fakeCharge       // declined
 	faults    map[string][]fault // consumed one per call
 	calls     map[string]int
 	// errText, if set, is returned as the text of refusals (to test that
