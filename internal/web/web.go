@@ -86,10 +86,13 @@ func New(opts Options) *fiber.App {
 		IdleTimeout:           idleTimeout,
 		DisableStartupMessage: true,
 		ErrorHandler:          errorHandler(logger),
+		// Always on: without it Fiber believes X-Forwarded-Proto and
+		// X-Forwarded-Host from anyone. With no trusted proxies, nobody is.
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          opts.TrustedProxies,
 	}
 	if len(opts.TrustedProxies) > 0 {
-		cfg.EnableTrustedProxyCheck = true
-		cfg.TrustedProxies = opts.TrustedProxies
+		// c.IP() reads this header only on requests from a trusted proxy.
 		cfg.ProxyHeader = fiber.HeaderXForwardedFor
 	}
 	app := fiber.New(cfg)
