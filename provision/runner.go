@@ -569,17 +569,23 @@ func (r *Runner) device(ctx context.Context, job *Job, card *Card) error {
 			return fmt.Errorf("look up device on account: %w", err)
 		}
 	}
-	iUA, err := r.PortaSwitch.FindFreeDevice(ctx, job.Order.IUAType)
-	if err != nil {
-		return fmt.Errorf("find a free device of type %d: %w", job.Order.IUAType, err)
+	// Another job may take the free device first; then try the next one.
+	for try := 1; ; try++ {
+		iUA, err := r.PortaSwitch.FindFreeDevice(ctx, job.Order.IUAType)
+		if err != nil {
+			return fmt.Errorf("find a free device of type %d: %w", job.Order.IUAType, err)
+		}
+		_, err = r.call(ctx, job, card, StepDevice, func(ctx context.Context) (int64, error) {
+			return iUA, r.PortaSwitch.AssignDevice(ctx, job.IAccount, iUA)
+		}, func(id int64) { job.IUA = id })
+		var se *storeError
+		if err == nil || errors.As(err, &se) || errors.Is(err, ErrUnknownOutcome) || try >= r.tries() {
+			if err != nil {
+				return fmt.Errorf("assign device: %w", err)
+			}
+			return nil
+		}
 	}
-	_, err = r.call(ctx, job, card, StepDevice, func(ctx context.Context) (int64, error) {
-		return iUA, r.PortaSwitch.AssignDevice(ctx, job.IAccount, iUA)
-	}, func(id int64) { job.IUA = id })
-	if err != nil {
-		return fmt.Errorf("assign device: %w", err)
-	}
-	return nil
 }
 
 // call records the intent of step, makes the remote call, and records its

@@ -42,11 +42,11 @@ func TestWorkerResumesAndRetries(t *testing.T) {
 		t.Fatal("no crash")
 	}
 	r.BeforeStep = nil
-	// A job whose run left it retrying (device refused once).
+	// A job whose run left it retrying (device refused every time in its run).
 	ps.numbers["16045550101"] = &fakeNumber{iDid: 101}
 	retrying := newJob(store, false)
 	retrying.Order.Number = "16045550101"
-	ps.inject("AssignDevice", refuse)
+	ps.inject("AssignDevice", refuse, refuse, refuse)
 	if err := r.Run(context.Background(), retrying, card(cardOK)); err != nil || retrying.Status != provision.StatusRetrying {
 		t.Fatalf("setup: %v %s", err, retrying.Status)
 	}
