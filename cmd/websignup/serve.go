@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"websignup/internal/web"
+	"websignup/portaswitch"
+	"websignup/portaswitch/sim"
+	"websignup/public"
+)
+
+// shutdownTimeout bounds the wait for requests in flight at shutdown.
+const shutdownTimeout = 15 * time.Second
+
+// serve runs the HTTP server until ctx is done, then shuts it down.
+func serve(ctx context.Context, cfg Config, logger *slog.Logger, h hooks) error {
+	store, err := openStore(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	logger.Info("database ready", "dialect", store.Dialect(), "database", redactDSN(cfg.DSN()))
+
+	if cfg.Demo {
+		empty, err := store.IsEmpty(ctx)
+		if err != nil {
+			return err
+		}
+		if empty {
+			if _, err := store.SeedDemo(ctx); err != nil {
+				return fmt.Errorf("seed demo: %w", err)
+			}
+		}
+	}
+
+	secretKey := cfg.SecretKey
+	if secretKey == nil {
+		secretKey, err = devSecretKey(cfg.DataDir, logger)
+		if err != nil {
+			return err
+		}
+	}
+	// The wizard's later steps seal cards and sign cookies with the key;
+	// until they exist it is only loaded, so a missing key fails early.
+	_ = secretKey
+
+	ps, stopPS, err := portaSwitch(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer stopPS()
+	// The provisioning worker will take the client; until it is wired the
+	// client (and the simulator behind it) only stands ready.
+	_ = ps
+
+	app := web.New(web.Options{
+		Logger:         logger,
+		Ready:          store.Ping,
+		TrustedProxies: cfg.TrustedProxies,
+		FrameAncestors: cfg.FrameAncestors,
+		TLS:            cfg.TLS,
+	})
+	public.Register(app, public.Deps{Forms: store, Logger: logger})
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- app.Listener(ln) }()
+	logger.Info("listening", "addr", ln.Addr().String(), "url", "http://"+browsable(ln.Addr()))
+	if h.listening != nil {
+		h.listening(ln.Addr())
+	}
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	if err := app.ShutdownWithTimeout(shutdownTimeout); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	if err := <-served; err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// portaSwitch returns the PortaSwitch client: at PORTASWITCH_URL, or at an
+// in-process simulator (keeping its state in the data folder) when none is
+// configured. stop ends the simulator.
+func portaSwitch(ctx context.Context, cfg Config, logger *slog.Logger) (*portaswitch.Client, func(), error) {
+	pcfg := portaswitch.Config{
+		BaseURL:  cfg.PortaSwitchURL,
+		Login:    cfg.PortaSwitchLogin,
+		Password: cfg.PortaSwitchPassword,
+		Logger:   logger.With("component", "portaswitch"),
+	}
+	stop := func() {}
+	if cfg.PortaSwitchURL == "" {
+		srv, err := sim.Start(ctx, sim.Options{
+			Login:     cfg.PortaSwitchLogin,
+			Password:  cfg.PortaSwitchPassword,
+			StateFile: filepath.Join(cfg.DataDir, "portasim.json"),
+			Logger:    logger.With("component", "portasim"),
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("start the PortaSwitch simulator: %w", err)
+		}
+		stop = func() { _ = srv.Close() }
+		pcfg.BaseURL = srv.URL
+		if pcfg.Login == "" && pcfg.Password == "" {
+			pcfg.Login, pcfg.Password = "admin", "admin" // the simulator's default API user
+		}
+		logger.Warn("PORTASWITCH_URL is not set: using the in-process PortaSwitch simulator", "url", srv.URL)
+	}
+	client, err := portaswitch.New(pcfg)
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return client, stop, nil
+}
+
+// devSecretKey returns the key kept in dataDir/secret.key, creating it with
+// 32 random bytes the first time, so a development server keeps its cookies
+// valid across restarts.
+func devSecretKey(dataDir string, logger *slog.Logger) ([]byte, error) {
+	path := filepath.Join(dataDir, "secret.key")
+	b, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		k, err := parseSecretKey(strings.TrimSpace(string(b)))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		logger.Warn("WEBSIGNUP_SECRET_KEY is not set: using the development key kept in the data folder", "path", path)
+		return k, nil
+	case !errors.Is(err, os.ErrNotExist):
+		return nil, fmt.Errorf("read development secret key: %w", err)
+	}
+	k := make([]byte, SecretKeySize)
+	_, _ = rand.Read(k) // never fails (crypto/rand)
+	if err := os.MkdirAll(dataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("create data folder: %w", err)
+	}
+	// O_EXCL: if another process created it meanwhile, fail rather than
+	// overwrite a key already in use.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("write development secret key: %w", err)
+	}
+	if _, err := f.WriteString(hex.EncodeToString(k) + "\n"); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("write development secret key: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("write development secret key: %w", err)
+	}
+	logger.Warn("WEBSIGNUP_SECRET_KEY is not set: generated a development key in the data folder; set the variable in production", "path", path)
+	return k, nil
+}
+
+// browsable turns a listen address such as [::]:8080 into localhost:8080.
+func browsable(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
