@@ -2,8 +2,10 @@ package provision_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -143,4 +145,51 @@ func TestWorkerSkipsLeasedAndFutureJobs(t *testing.T) {
 		t.Fatal("expired lease not reclaimed")
 	}
 	_ = ps
+}
+
+func TestTwoWorkersRunEachJobOnce(t *testing.T) {
+	ps, store := newFakePS(), &provisiontest.Store{}
+	r := newRunner(ps, store)
+	// Each job is left by a crash just after its charge, as a Sign up
+	// request killed mid-way would leave it.
+	r.AfterStep = func(step string) {
+		if step == provision.StepCharge {
+			panic(crashed(step))
+		}
+	}
+	for i := 0; i < 8; i++ {
+		number := fmt.Sprintf("1604555020%d", i)
+		ps.numbers[number] = &fakeNumber{iDid: int64(200 + i)}
+		j := &provision.Job{Order: newJob(&provisiontest.Store{}, true).Order}
+		j.Order.Number = number
+		store.Create(j)
+		if !runUntilCrash(t, r, j, card(cardOK)) {
+			t.Fatal("no crash")
+		}
+	}
+	r.AfterStep = nil
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for i := 0; i < 2; i++ {
+		w := &provision.Worker{Store: store, Runner: r, Owner: fmt.Sprintf("w%d", i), Interval: time.Millisecond,
+			Lease: time.Minute, Logger: quietLogger()}
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = w.Run(ctx) }()
+	}
+	waitFor(t, "jobs settled", func() bool {
+		for _, j := range store.Jobs() {
+			if !j.Status.Settled() {
+				return false
+			}
+		}
+		return true
+	})
+	cancel()
+	wg.Wait()
+	for _, j := range store.Jobs() {
+		if j.Status != provision.StatusCompleted || j.Attempts != 2 {
+			t.Fatalf("job %d: %s after %d runs, want completed after 2 (%s)", j.ID, j.Status, j.Attempts, j.LastError)
+		}
+		checkInvariants(t, ps, j)
+	}
 }
