@@ -85,10 +85,14 @@ func (d DIDNumber) MarshalJSON() ([]byte, error) {
 
 // Usage values for GetNumberListRequest.Usage.
 const (
-	UsageIdle = "I" // on no customer and no account
-	UsageFree = "F" // not on an account
+	// UsageIdle lists numbers on no customer and no account.
+	UsageIdle = "I"
+	// UsageFree lists numbers on no account (possibly on a customer).
+	UsageFree = "F"
+	// UsageUsed lists numbers on an account.
 	UsageUsed = "U"
-	UsageAll  = "A"
+	// UsageAll lists every number.
+	UsageAll = "A"
 )
 
 // GetNumberListRequest filters DID/get_number_list. Number is a pattern with
@@ -349,6 +353,7 @@ func moneyField(n json.Number, iso, key string) (int64, error) {
 // identifiers either way).
 type flexString string
 
+// UnmarshalJSON accepts "abc" or 123.
 func (f *flexString) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err == nil {

@@ -17,8 +17,11 @@ import (
 
 // Defaults used when a Config field is zero.
 const (
-	DefaultTimeout      = 15 * time.Second
-	DefaultReadRetries  = 2
+	// DefaultTimeout bounds one HTTP attempt.
+	DefaultTimeout = 15 * time.Second
+	// DefaultReadRetries is how often a read is repeated after a transport error.
+	DefaultReadRetries = 2
+	// DefaultRetryBackoff is the first wait before a retry; it doubles.
 	DefaultRetryBackoff = 250 * time.Millisecond
 	maxResponseBytes    = 16 << 20
 )

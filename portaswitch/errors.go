@@ -1,6 +1,7 @@
 package portaswitch
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -69,11 +70,11 @@ func (e *TransportError) Unwrap() error { return e.Err }
 
 // Timeout reports whether the call ran out of time.
 func (e *TransportError) Timeout() bool {
-	var ne net.Error
-	if errors.As(e.Err, &ne) && ne.Timeout() {
+	if errors.Is(e.Err, context.DeadlineExceeded) {
 		return true
 	}
-	return strings.Contains(e.Err.Error(), "deadline exceeded")
+	var ne net.Error
+	return errors.As(e.Err, &ne) && ne.Timeout()
 }
 
 // AsFault returns the *Fault in err's chain, or nil.

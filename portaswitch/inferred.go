@@ -142,10 +142,14 @@ func (c *Client) ReleaseUA(ctx context.Context, iAccount, iUA int64) error {
 
 // Card brands for PaymentMethodInfo.PaymentMethod.
 const (
-	BrandVisa       = "VISA"
+	// BrandVisa is a Visa card.
+	BrandVisa = "VISA"
+	// BrandMasterCard is a Mastercard.
 	BrandMasterCard = "MasterCard"
-	BrandAmex       = "American Express"
-	BrandDiscover   = "Discover"
+	// BrandAmex is an American Express card.
+	BrandAmex = "American Express"
+	// BrandDiscover is a Discover card.
+	BrandDiscover = "Discover"
 )
 
 // PaymentMethodInfo is the card given to Customer/update_payment_method.
@@ -188,13 +192,20 @@ func (c *Client) UpdatePaymentMethod(ctx context.Context, iCustomer int64, card 
 // Transaction actions for MakeTransactionRequest.Action (the server matches
 // them case-insensitively).
 const (
-	ActionECommercePayment  = "E-Commerce Payment"
-	ActionManualCharge      = "Manual charge"
-	ActionManualPayment     = "Manual payment"
-	ActionECommerceRefund   = "E-Commerce Refund"
+	// ActionECommercePayment charges the stored card (the signup charge).
+	ActionECommercePayment = "E-Commerce Payment"
+	// ActionManualCharge adds a charge without touching the card.
+	ActionManualCharge = "Manual charge"
+	// ActionManualPayment records a payment made elsewhere.
+	ActionManualPayment = "Manual payment"
+	// ActionECommerceRefund refunds to the stored card.
+	ActionECommerceRefund = "E-Commerce Refund"
+	// ActionAuthorizationOnly authorises the card without capturing.
 	ActionAuthorizationOnly = "Authorization Only"
-	ActionCapturePayment    = "Capture Payment"
-	ActionRefund            = "Refund"
+	// ActionCapturePayment captures an earlier authorisation.
+	ActionCapturePayment = "Capture Payment"
+	// ActionRefund records a refund.
+	ActionRefund = "Refund"
 )
 
 // MakeTransactionRequest is Customer/make_transaction's params. Amount is in
@@ -257,8 +268,10 @@ func (c *Client) MakeTransaction(ctx context.Context, req MakeTransactionRequest
 
 // Transaction statuses the simulator reports.
 const (
+	// TransactionCompleted is a transaction that went through.
 	TransactionCompleted = "completed"
-	TransactionDeclined  = "declined"
+	// TransactionDeclined is a card charge the processor refused.
+	TransactionDeclined = "declined"
 )
 
 // Transaction is one entry of Customer/get_transaction_list. Amount is in

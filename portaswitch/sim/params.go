@@ -21,6 +21,7 @@ type fault struct {
 	String string `json:"faultstring"`
 }
 
+// Error returns "faultcode: faultstring".
 func (f *fault) Error() string { return f.Code + ": " + f.String }
 
 func faultf(code, format string, args ...any) *fault {

@@ -19,7 +19,9 @@ import (
 
 // Realms the simulator serves.
 const (
-	RealmAdmin   = "admin"
+	// RealmAdmin is the API user's realm, at /rest/.
+	RealmAdmin = "admin"
+	// RealmAccount is the end user's self-care realm, at /account/rest/.
 	RealmAccount = "account"
 )
 
