@@ -116,6 +116,8 @@ var (
 // RedactString masks secrets in free text such as an error message or a
 // fault string: card-number-like digit runs keep their last four digits,
 // Bearer tokens and "secret_key": "value" / key=value pairs become Redacted.
+// A 13–19 digit international phone number is masked too: a log line that
+// loses a phone number is better than one that keeps a card number.
 func RedactString(s string) string {
 	s = panRe.ReplaceAllStringFunc(s, maskCard)
 	s = bearerRe.ReplaceAllString(s, "${1}"+Redacted)

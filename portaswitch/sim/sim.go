@@ -114,6 +114,9 @@ func New(opts Options) (*Sim, error) {
 	}
 	if s.db == nil {
 		s.db = seedState(s.now())
+		if err := s.save(); err != nil { // fail at start, not at the first write
+			return nil, fmt.Errorf("sim: state file: %w", err)
+		}
 	}
 	if err := s.SetFaults(opts.Faults); err != nil {
 		return nil, err
