@@ -18,7 +18,7 @@ func DemoConfig() Config {
 			SubscriptionText: "Crystal-clear calling over your internet connection. Keep your plan month to month, cancel any time, and get a local number today.",
 			TermsURL:         "https://example.com/northwind/terms",
 			SupportEmail:     "support@northwind.example",
-			SupportPhone:     "+1 604 555 0100",
+			SupportPhone:     "+1 206 555 0100",
 		},
 		Fields: []Field{
 			{Key: "firstname", Kind: KindText, Label: "First name", Required: true, MaxLength: 40},
@@ -42,8 +42,8 @@ func DemoConfig() Config {
 				Currency: "USD", ActivationFee: 1995, RecurringFee: 3995, Period: "month"},
 		},
 		Pools: []Pool{
-			{IDVBatch: 1, Name: "Vancouver (604)"},
-			{IDVBatch: 2, Name: "Toronto (416)"},
+			{IDVBatch: 1, Name: "Seattle (206 and 425)"},
+			{IDVBatch: 2, Name: "Chicago (312 and 773)"},
 		},
 		Devices: []Device{
 			{IUAType: 1, Name: "Yealink T31P", Description: "Two-line desk phone with a clear backlit display.", Price: 4900},
