@@ -121,7 +121,7 @@ func TestConfigLookups(t *testing.T) {
 	if _, ok := c.Device(0); ok {
 		t.Error("Device(0) found")
 	}
-	if p, ok := c.Pool(2); !ok || p.Name != "Toronto (416)" {
+	if p, ok := c.Pool(2); !ok || p.Name != "Chicago (312 and 773)" {
 		t.Errorf("Pool(2) = %v %v", p, ok)
 	}
 	if _, ok := c.Pool(3); ok {
