@@ -111,9 +111,17 @@ func portaSwitch(ctx context.Context, cfg Config, logger *slog.Logger) (*portasw
 	}
 	stop := func() {}
 	if cfg.PortaSwitchURL == "" {
+		// The simulator's API user is whoever is configured, admin/admin
+		// by default, and the client logs in as that user.
+		if pcfg.Login == "" {
+			pcfg.Login = "admin"
+		}
+		if pcfg.Password == "" {
+			pcfg.Password = "admin"
+		}
 		srv, err := sim.Start(ctx, sim.Options{
-			Login:     cfg.PortaSwitchLogin,
-			Password:  cfg.PortaSwitchPassword,
+			Login:     pcfg.Login,
+			Password:  pcfg.Password,
 			StateFile: filepath.Join(cfg.DataDir, "portasim.json"),
 			Logger:    logger.With("component", "portasim"),
 		})
@@ -122,9 +130,6 @@ func portaSwitch(ctx context.Context, cfg Config, logger *slog.Logger) (*portasw
 		}
 		stop = func() { _ = srv.Close() }
 		pcfg.BaseURL = srv.URL
-		if pcfg.Login == "" && pcfg.Password == "" {
-			pcfg.Login, pcfg.Password = "admin", "admin" // the simulator's default API user
-		}
 		logger.Warn("PORTASWITCH_URL is not set: using the in-process PortaSwitch simulator", "url", srv.URL)
 	}
 	client, err := portaswitch.New(pcfg)
