@@ -119,6 +119,9 @@ func portaSwitch(ctx context.Context, cfg Config, logger *slog.Logger) (*portasw
 		if pcfg.Password == "" {
 			pcfg.Password = "admin"
 		}
+		if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+			return nil, nil, fmt.Errorf("create data folder: %w", err)
+		}
 		srv, err := sim.Start(ctx, sim.Options{
 			Login:     pcfg.Login,
 			Password:  pcfg.Password,
