@@ -12,7 +12,7 @@ type TestMigration struct {
 // MigrateUpTo applies the real migrations numbered up to upTo, then extra.
 func (s *Store) MigrateUpTo(ctx context.Context, upTo int, extra ...TestMigration) (int, error) {
 	var list []migration
-	for _, m := range migrations {
+	for _, m := range history() {
 		if m.version <= upTo {
 			list = append(list, m)
 		}

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -19,7 +20,10 @@ type migration struct {
 	postgres []string
 }
 
-// migrations is the schema's history, in order. Versions are 1, 2, 3, ...
+// migrations is the schema's history. Version 1 is here; each later
+// migration lives in a file of its own (migration_NNNN_*.go) that adds itself
+// with register, so that work on different tables never edits one list.
+// Versions need not be contiguous, only unique; history() orders them.
 var migrations = []migration{
 	{
 		version: 1,
@@ -99,7 +103,7 @@ const migrationLockID = 0x77656273 // "webs"
 // database already up to date is left untouched. A database newer than this
 // program is logged as a warning and left alone.
 func (s *Store) Migrate(ctx context.Context) (int, error) {
-	return s.migrate(ctx, migrations)
+	return s.migrate(ctx, history())
 }
 
 // migrate applies the migrations of list (the schema's history, in order)
@@ -196,4 +200,24 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 
 // LatestSchemaVersion returns the version of the newest migration this
 // program knows.
-func LatestSchemaVersion() int { return migrations[len(migrations)-1].version }
+func LatestSchemaVersion() int {
+	h := history()
+	return h[len(h)-1].version
+}
+
+// register adds a migration to the schema's history; it is called from the
+// init function of the migration's own file.
+func register(m migration) { migrations = append(migrations, m) }
+
+// history returns every migration in version order. It panics on a repeated
+// version: that is a programming error that must never reach a database.
+func history() []migration {
+	h := slices.Clone(migrations)
+	slices.SortFunc(h, func(a, b migration) int { return a.version - b.version })
+	for i := 1; i < len(h); i++ {
+		if h[i].version == h[i-1].version {
+			panic(fmt.Sprintf("storage: migration version %d registered twice", h[i].version))
+		}
+	}
+	return h
+}
