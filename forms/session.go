@@ -28,3 +28,20 @@ type Session struct {
 func (s Session) Expired(now time.Time, idle time.Duration) bool {
 	return !now.Before(s.ExpiresAt) || (idle > 0 && now.Sub(s.UpdatedAt) >= idle)
 }
+
+// Hold reserves a phone number for one wizard session until ExpiresAt, so
+// that two prospects can never hold or get the same number. PortaSwitch has
+// no reservation of its own; websignup keeps holds in its database.
+type Hold struct {
+	Number     string
+	IDidNumber int64 // PortaSwitch i_did_number
+	SessionID  string
+	ExpiresAt  time.Time
+}
+
+// AvailableNumber is a free number of a pool as the phone step lists it.
+type AvailableNumber struct {
+	Number     string
+	IDidNumber int64
+	IDVBatch   int64
+}
