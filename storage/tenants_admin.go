@@ -137,9 +137,9 @@ type ScopedForm struct {
 func (s *Store) FormsInScope(ctx context.Context, scope Scope) ([]ScopedForm, error) {
 	type row struct {
 		Form       formRecord `gorm:"embedded"`
-		TenantName string `gorm:"column:tenant_name"`
-		Published  *int   `gorm:"column:published"`
-		Drafts     int    `gorm:"column:drafts"`
+		TenantName string     `gorm:"column:tenant_name"`
+		Published  *int       `gorm:"column:published"`
+		Drafts     int        `gorm:"column:drafts"`
 	}
 	var rows []row
 	q := s.db.WithContext(ctx).Table("forms").

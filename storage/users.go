@@ -54,7 +54,9 @@ func (s Scope) All() bool { return s.all }
 func (s Scope) TenantID() int64 { return s.tenantID }
 
 // Allows reports whether a row of the given tenant is within the scope.
-func (s Scope) Allows(tenantID int64) bool { return s.all || (s.tenantID != 0 && s.tenantID == tenantID) }
+func (s Scope) Allows(tenantID int64) bool {
+	return s.all || (s.tenantID != 0 && s.tenantID == tenantID)
+}
 
 // where restricts db to the rows whose column is within the scope.
 func (s Scope) where(db *gorm.DB, column string) *gorm.DB {
@@ -115,7 +117,7 @@ func (userRecord) TableName() string { return "admin_users" }
 type userRow struct {
 	// Named and tagged: GORM skips an embedded struct of an unexported type.
 	Rec        userRecord `gorm:"embedded"`
-	TenantName *string `gorm:"column:tenant_name"`
+	TenantName *string    `gorm:"column:tenant_name"`
 }
 
 func (r userRow) user() User {

@@ -6,7 +6,6 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
-
 )
 
 // Session is an admin's signed-in session. Only the SHA-256 of the cookie's
@@ -138,4 +137,3 @@ func (s *Store) ResetLoginAttempts(ctx context.Context, key string) error {
 	err := s.db.WithContext(ctx).Where("key = ?", key).Delete(&loginAttemptRecord{}).Error
 	return dbError(err, "reset login attempts", "login attempt")
 }
-

@@ -110,7 +110,9 @@ func TestUsersScopedAndAudited(t *testing.T) {
 	})
 }
 
-func containsHash(b []byte) bool { return json.Valid(b) && string(b) != "" && contains(string(b), "argon2") }
+func containsHash(b []byte) bool {
+	return json.Valid(b) && string(b) != "" && contains(string(b), "argon2")
+}
 
 func contains(s, sub string) bool {
 	for i := 0; i+len(sub) <= len(s); i++ {
