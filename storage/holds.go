@@ -1,0 +1,143 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"websignup/forms"
+)
+
+// MsgNumberTaken is the message of the EConflict error HoldNumber returns
+// when another session holds the number.
+const MsgNumberTaken = "That number was just taken by someone else. Please pick another."
+
+// maxInList caps the numbers of one IN (...) list, well under SQLite's and
+// PostgreSQL's limits on bound parameters.
+const maxInList = 500
+
+// HoldNumber holds h.Number for the session h.SessionID (its raw id) until
+// h.ExpiresAt, in one transaction that
+//
+//   - deletes a hold on that number that has expired at now,
+//   - deletes the session's holds on other numbers (a session holds at most
+//     one number: a new choice releases the old), and
+//   - inserts the hold, or, when the session holds the number already,
+//     moves its expiry to h.ExpiresAt.
+//
+// The number is the table's primary key and the insert is an
+// INSERT ... ON CONFLICT that only updates the session's own row, so of any
+// number of concurrent calls for one number, on any instances, exactly one
+// wins. The others get an EConflict error with MsgNumberTaken, and their
+// transaction rolls back: a session that loses keeps the number it held.
+//
+// It returns ENotFound for an unknown session and EConflict when the session
+// has signed up (its number belongs to the provisioning job now).
+func (w *WizardStore) HoldNumber(ctx context.Context, h forms.Hold, now time.Time) error {
+	if h.Number == "" || h.SessionID == "" {
+		return forms.Errorf(forms.EInvalid, "a number hold needs a number and a session")
+	}
+	hash := wizardHash(h.SessionID)
+	now = wizardTime(now)
+	expires := wizardTime(h.ExpiresAt)
+	return w.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// Lock the session's row against a concurrent Sign up (FOR UPDATE
+		// on PostgreSQL; SQLite write transactions are immediate and so
+		// exclusive anyway).
+		lock := `SELECT signed_up_at FROM wizard_sessions WHERE id_hash = ?`
+		if w.s.dialect == Postgres {
+			lock += ` FOR UPDATE`
+		}
+		var signedUp []signedUpRow
+		if err := tx.Raw(lock, hash).Scan(&signedUp).Error; err != nil {
+			return fmt.Errorf("lock wizard session: %w", err)
+		}
+		switch {
+		case len(signedUp) == 0:
+			return forms.Errorf(forms.ENotFound, "wizard session not found")
+		case signedUp[0].SignedUpAt != nil:
+			return forms.Errorf(forms.EConflict, "You have already signed up with this session.")
+		}
+		if err := tx.Exec(`DELETE FROM number_holds WHERE number = ? AND expires_at <= ?`, h.Number, now).Error; err != nil {
+			return fmt.Errorf("delete expired hold: %w", err)
+		}
+		if err := tx.Exec(`DELETE FROM number_holds WHERE session_hash = ? AND number <> ?`, hash, h.Number).Error; err != nil {
+			return fmt.Errorf("release previous hold: %w", err)
+		}
+		res := tx.Exec(`INSERT INTO number_holds (number, i_did_number, session_hash, expires_at, created_at)
+			VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (number) DO UPDATE SET expires_at = excluded.expires_at, i_did_number = excluded.i_did_number
+			WHERE number_holds.session_hash = excluded.session_hash`,
+			h.Number, h.IDidNumber, hash, expires, now)
+		if res.Error != nil {
+			if errors.Is(res.Error, gorm.ErrDuplicatedKey) {
+				return forms.Errorf(forms.EConflict, MsgNumberTaken)
+			}
+			return fmt.Errorf("hold number: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			// The number has a live hold of another session.
+			return forms.Errorf(forms.EConflict, MsgNumberTaken)
+		}
+		return nil
+	})
+}
+
+// SessionHold returns the session's hold that is live at now, and false when
+// it holds no number (never chose one, or the hold expired), so that the
+// summary and Sign up can check the number is still the prospect's.
+func (w *WizardStore) SessionHold(ctx context.Context, sessionID string, now time.Time) (forms.Hold, bool, error) {
+	var recs []struct {
+		Number     string    `gorm:"column:number"`
+		IDidNumber int64     `gorm:"column:i_did_number"`
+		ExpiresAt  time.Time `gorm:"column:expires_at"`
+	}
+	err := w.s.db.WithContext(ctx).Raw(`SELECT number, i_did_number, expires_at FROM number_holds
+		WHERE session_hash = ? AND expires_at > ?`, wizardHash(sessionID), wizardTime(now)).Scan(&recs).Error
+	if err != nil {
+		return forms.Hold{}, false, fmt.Errorf("get session's hold: %w", err)
+	}
+	if len(recs) == 0 {
+		return forms.Hold{}, false, nil
+	}
+	r := recs[0]
+	return forms.Hold{Number: r.Number, IDidNumber: r.IDidNumber, SessionID: sessionID, ExpiresAt: r.ExpiresAt.UTC()}, true, nil
+}
+
+// ReleaseHolds deletes every hold of the session (its raw id); it is not an
+// error when there is none.
+func (w *WizardStore) ReleaseHolds(ctx context.Context, sessionID string) error {
+	if err := w.s.db.WithContext(ctx).Exec(`DELETE FROM number_holds WHERE session_hash = ?`,
+		wizardHash(sessionID)).Error; err != nil {
+		return fmt.Errorf("release number holds: %w", err)
+	}
+	return nil
+}
+
+// HeldNumbers reports which of numbers have a hold live at now by a session
+// other than exceptSessionID (a raw id; "" excepts none), so that the phone
+// step can leave them out of the list. The map holds only held numbers.
+func (w *WizardStore) HeldNumbers(ctx context.Context, numbers []string, exceptSessionID string, now time.Time) (map[string]bool, error) {
+	held := make(map[string]bool)
+	except := ""
+	if exceptSessionID != "" {
+		except = wizardHash(exceptSessionID)
+	}
+	now = wizardTime(now)
+	db := w.s.db.WithContext(ctx)
+	for start := 0; start < len(numbers); start += maxInList {
+		chunk := numbers[start:min(start+maxInList, len(numbers))]
+		var got []string
+		if err := db.Raw(`SELECT number FROM number_holds WHERE number IN ? AND expires_at > ? AND session_hash <> ?`,
+			chunk, now, except).Scan(&got).Error; err != nil {
+			return nil, fmt.Errorf("find held numbers: %w", err)
+		}
+		for _, n := range got {
+			held[n] = true
+		}
+	}
+	return held, nil
+}

@@ -1,0 +1,224 @@
+package storage
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"websignup/forms"
+)
+
+// WizardStore keeps the public wizard's sessions (wizard_sessions) and the
+// numbers they hold (number_holds). Get one with Store.Wizard. It implements
+// public.SessionStore. It is safe for concurrent use.
+//
+// It is a type of its own rather than methods on Store because Store's
+// CreateSession and Session names belong to the admin area's sessions.
+//
+// Sessions are keyed by the SHA-256 of their raw id (the id is a bearer
+// secret and never stored); every method takes the raw id. No method stores
+// a card: only its brand and last four digits.
+type WizardStore struct {
+	s *Store
+}
+
+// Wizard returns the wizard session and number hold store over s.
+func (s *Store) Wizard() *WizardStore { return &WizardStore{s: s} }
+
+// SessionSweepGrace is how long after a wizard session has expired (idle or
+// absolute) DeleteExpired keeps it: generous, so that a prospect whose
+// session just lapsed gets "your session expired" rather than a bare new
+// start, and an admin can still look at an abandoned walk for a while.
+const SessionSweepGrace = 24 * time.Hour
+
+// wizardHash is how wizard_sessions and number_holds identify a session: the
+// hex SHA-256 of its raw id. It is the same as the jobs' session_hash.
+func wizardHash(sessionID string) string {
+	sum := sha256.Sum256([]byte(sessionID))
+	return hex.EncodeToString(sum[:])
+}
+
+// wizardTime is a time as the database keeps it: UTC, microseconds.
+func wizardTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// wizardSessionRecord is a wizard_sessions row.
+type wizardSessionRecord struct {
+	IDHash     string     `gorm:"column:id_hash;primaryKey"`
+	FormID     int64      `gorm:"column:form_id"`
+	VersionID  int64      `gorm:"column:version_id"`
+	Progress   string     `gorm:"column:progress"` // progressDoc as JSON
+	CardBrand  string     `gorm:"column:card_brand"`
+	CardLast4  string     `gorm:"column:card_last4"`
+	CreatedAt  time.Time  `gorm:"column:created_at"`
+	UpdatedAt  time.Time  `gorm:"column:updated_at"`
+	ExpiresAt  time.Time  `gorm:"column:expires_at"`
+	SignedUpAt *time.Time `gorm:"column:signed_up_at"`
+}
+
+func (wizardSessionRecord) TableName() string { return "wizard_sessions" }
+
+// progressDoc is forms.Progress as stored. SignedUp is not stored: the
+// signed_up_at column is the truth (Sign up sets it, a declined card clears
+// it), so the two can never disagree.
+type progressDoc struct {
+	Product    int64             `json:"product"`
+	Answers    map[string]string `json:"answers"` // null until the address page was accepted
+	Number     string            `json:"number"`
+	Device     string            `json:"device"`
+	CardSealed bool              `json:"card_sealed"`
+}
+
+func encodeProgress(p forms.Progress) (string, error) {
+	b, err := json.Marshal(progressDoc{Product: p.Product, Answers: p.Answers, Number: p.Number,
+		Device: p.Device, CardSealed: p.CardSealed})
+	if err != nil {
+		return "", fmt.Errorf("encode wizard progress: %w", err)
+	}
+	return string(b), nil
+}
+
+func (r wizardSessionRecord) session(id string) (forms.Session, error) {
+	var d progressDoc
+	if err := json.Unmarshal([]byte(r.Progress), &d); err != nil {
+		return forms.Session{}, fmt.Errorf("decode wizard progress: %w", err)
+	}
+	return forms.Session{
+		ID:        id,
+		FormID:    r.FormID,
+		VersionID: r.VersionID,
+		Progress: forms.Progress{Product: d.Product, Answers: d.Answers, Number: d.Number, Device: d.Device,
+			CardSealed: d.CardSealed, SignedUp: r.SignedUpAt != nil},
+		CardBrand: r.CardBrand,
+		CardLast4: r.CardLast4,
+		CreatedAt: r.CreatedAt.UTC(),
+		UpdatedAt: r.UpdatedAt.UTC(),
+		ExpiresAt: r.ExpiresAt.UTC(),
+	}, nil
+}
+
+// CreateSession stores a new wizard session. Its Progress.SignedUp is
+// ignored (a session starts open). It returns EInvalid for an empty id or a
+// form or version that does not exist, and EConflict if the id exists.
+func (w *WizardStore) CreateSession(ctx context.Context, sess forms.Session) error {
+	if sess.ID == "" {
+		return forms.Errorf(forms.EInvalid, "a wizard session needs an id")
+	}
+	progress, err := encodeProgress(sess.Progress)
+	if err != nil {
+		return err
+	}
+	rec := wizardSessionRecord{
+		IDHash: wizardHash(sess.ID), FormID: sess.FormID, VersionID: sess.VersionID, Progress: progress,
+		CardBrand: sess.CardBrand, CardLast4: sess.CardLast4,
+		CreatedAt: wizardTime(sess.CreatedAt), UpdatedAt: wizardTime(sess.UpdatedAt), ExpiresAt: wizardTime(sess.ExpiresAt),
+	}
+	return dbError(w.s.db.WithContext(ctx).Create(&rec).Error, "create wizard session", "wizard session")
+}
+
+// Session returns the wizard session with the raw id, whether expired or
+// not (the caller applies forms.Session.Expired), with Progress.SignedUp
+// true while Sign up has it. It returns ENotFound when there is none.
+func (w *WizardStore) Session(ctx context.Context, id string) (forms.Session, error) {
+	var recs []wizardSessionRecord
+	if err := w.s.db.WithContext(ctx).Where("id_hash = ?", wizardHash(id)).Limit(1).Find(&recs).Error; err != nil {
+		return forms.Session{}, fmt.Errorf("get wizard session: %w", err)
+	}
+	if len(recs) == 0 {
+		return forms.Session{}, forms.Errorf(forms.ENotFound, "wizard session not found")
+	}
+	return recs[0].session(id)
+}
+
+// SaveProgress records, in one transaction, what the session has completed
+// (p, except p.SignedUp, which only Sign up changes) and the accepted card's
+// brand and last four digits, marks the session active at now (updated_at,
+// from which idle expiry counts) and, when holdUntil is not zero, sets its
+// number hold's expiry to holdUntil.
+//
+// It returns ENotFound for an unknown session and EConflict for a session
+// that has signed up: its answers belong to the provisioning job now.
+func (w *WizardStore) SaveProgress(ctx context.Context, id string, p forms.Progress, cardBrand, cardLast4 string,
+	now, holdUntil time.Time) error {
+	progress, err := encodeProgress(p)
+	if err != nil {
+		return err
+	}
+	hash := wizardHash(id)
+	return w.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Exec(`UPDATE wizard_sessions SET progress = ?, card_brand = ?, card_last4 = ?, updated_at = ?
+			WHERE id_hash = ? AND signed_up_at IS NULL`,
+			progress, cardBrand, cardLast4, wizardTime(now), hash)
+		if res.Error != nil {
+			return fmt.Errorf("save wizard progress: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return sessionGone(tx, hash)
+		}
+		if holdUntil.IsZero() {
+			return nil
+		}
+		if err := tx.Exec(`UPDATE number_holds SET expires_at = ? WHERE session_hash = ?`,
+			wizardTime(holdUntil), hash).Error; err != nil {
+			return fmt.Errorf("extend number hold: %w", err)
+		}
+		return nil
+	})
+}
+
+// signedUpRow reads a session's signed_up_at.
+type signedUpRow struct {
+	SignedUpAt *time.Time `gorm:"column:signed_up_at"`
+}
+
+// sessionGone explains why a session could not be changed: ENotFound when it
+// does not exist, EConflict when it has signed up.
+func sessionGone(tx *gorm.DB, hash string) error {
+	var signedUp []signedUpRow
+	if err := tx.Raw(`SELECT signed_up_at FROM wizard_sessions WHERE id_hash = ?`, hash).Scan(&signedUp).Error; err != nil {
+		return fmt.Errorf("find wizard session: %w", err)
+	}
+	if len(signedUp) == 0 {
+		return forms.Errorf(forms.ENotFound, "wizard session not found")
+	}
+	return forms.Errorf(forms.EConflict, "You have already signed up with this session.")
+}
+
+// DeleteExpired removes, for a periodic sweeper, the number holds that have
+// expired at now, and the wizard sessions that have been expired for longer
+// than SessionSweepGrace: past their absolute expiry, or idle (no step
+// accepted) for longer than idle. It keeps every session that has signed up
+// or that a provisioning job refers to (a declined card reopens a session
+// that the job still names). It returns how many sessions and holds it
+// deleted; holds deleted with their sessions are not counted.
+func (w *WizardStore) DeleteExpired(ctx context.Context, now time.Time, idle time.Duration) (sessions, holds int64, err error) {
+	now = wizardTime(now)
+	db := w.s.db.WithContext(ctx)
+	res := db.Exec(`DELETE FROM number_holds WHERE expires_at <= ?`, now)
+	if res.Error != nil {
+		return 0, 0, fmt.Errorf("delete expired number holds: %w", res.Error)
+	}
+	holds = res.RowsAffected
+
+	q := `DELETE FROM wizard_sessions WHERE signed_up_at IS NULL AND (expires_at <= ?`
+	args := []any{now.Add(-SessionSweepGrace)}
+	if idle > 0 {
+		q += ` OR updated_at <= ?`
+		args = append(args, now.Add(-idle-SessionSweepGrace))
+	}
+	q += `)`
+	// provision_jobs comes with a later migration; the check keeps this
+	// method working on a database migrated only this far.
+	if db.Migrator().HasTable("provision_jobs") {
+		q += ` AND NOT EXISTS (SELECT 1 FROM provision_jobs WHERE provision_jobs.session_hash = wizard_sessions.id_hash)`
+	}
+	res = db.Exec(q, args...)
+	if res.Error != nil {
+		return 0, holds, fmt.Errorf("delete expired wizard sessions: %w", res.Error)
+	}
+	return res.RowsAffected, holds, nil
+}
