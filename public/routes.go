@@ -1,24 +1,104 @@
 package public
 
 import (
+	"crypto/rand"
+	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+
+	"websignup/internal/seal"
+	"websignup/internal/web"
 )
 
+// CSRFCookie is the cookie of the wizard's CSRF protection (web.CSRF).
+const CSRFCookie = "ws_csrf"
+
 // Register adds the public site's routes to r. The app must route strictly
-// (web.New does), since "/s/:slug" redirects to "/s/:slug/".
+// (web.New does), since "/s/:slug" redirects to "/s/:slug/". It panics when
+// d.Secret is set but is not a 32-byte key, a misconfiguration at start.
+//
+// Every wizard page goes through the CSRF middleware (it sets the cookie on
+// GET and checks the token on POST); step POSTs and number searches are
+// rate limited per client address.
 func Register(r fiber.Router, d Deps) {
-	if d.Logger == nil {
-		d.Logger = slog.New(slog.DiscardHandler)
-	}
-	h := &handlers{Deps: d}
+	h := newHandlers(d)
 
 	r.Get("/s/:slug", h.wizardRoot)
-	r.Get("/s/:slug/", h.welcome)
+	r.Get("/s/:slug/", h.csrf, h.welcome)
+	r.Post("/s/:slug/", h.stepLimit, h.csrf, h.welcomePost)
+	r.Get("/s/:slug/address", h.csrf, h.address)
+	r.Post("/s/:slug/address", h.stepLimit, h.csrf, h.addressPost)
+	r.Get("/s/:slug/phone", h.searchLimit, h.csrf, h.phone)
+	r.Get("/s/:slug/phone/numbers", h.searchLimit, h.csrf, h.phoneNumbers)
+	r.Post("/s/:slug/phone", h.stepLimit, h.csrf, h.phonePost)
+	r.Get("/s/:slug/payment", h.csrf, h.payment)
+	r.Post("/s/:slug/payment", h.stepLimit, h.csrf, h.paymentPost)
+	r.Get("/s/:slug/summary", h.csrf, h.summary)
+	// Sign up (POST /s/:slug/signup) and the done page go here, with
+	// h.stepLimit and h.csrf like every step.
 }
 
 // handlers carries the dependencies of every public handler.
 type handlers struct {
 	Deps
+	// cards seals a card for its trip from the payment step to Sign up.
+	cards *seal.Sealer
+	// csrf, stepLimit and searchLimit are the wizard's middleware.
+	csrf, stepLimit, searchLimit fiber.Handler
+}
+
+// newHandlers fills in the defaults of d and builds the middleware.
+func newHandlers(d Deps) *handlers {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.IdleTimeout <= 0 {
+		d.IdleTimeout = DefaultIdleTimeout
+	}
+	if d.SessionLifetime <= 0 {
+		d.SessionLifetime = DefaultSessionLifetime
+	}
+	if d.SearchLimit <= 0 {
+		d.SearchLimit = DefaultSearchLimit
+	}
+	if d.StepLimit <= 0 {
+		d.StepLimit = DefaultStepLimit
+	}
+	if d.Secret == nil {
+		d.Secret = make([]byte, seal.KeySize)
+		_, _ = rand.Read(d.Secret) // never fails (crypto/rand)
+	}
+	cards, err := seal.New(d.Secret, cardPurpose)
+	if err != nil {
+		panic(fmt.Sprintf("public.Register: %v", err))
+	}
+	return &handlers{
+		Deps:        d,
+		cards:       cards,
+		csrf:        web.CSRF(web.CSRFConfig{Secret: d.Secret, CookieName: CSRFCookie, Path: "/s/"}),
+		stepLimit:   rateLimit(d.StepLimit),
+		searchLimit: rateLimit(d.SearchLimit),
+	}
+}
+
+// rateLimit allows max requests per minute per client address. c.IP() is
+// the connection's address, or X-Forwarded-For's only from a trusted proxy
+// (web.New). The counters are this process's.
+func rateLimit(max int) fiber.Handler {
+	return limiter.New(limiter.Config{
+		Max:        max,
+		Expiration: time.Minute,
+		KeyGenerator: func(c *fiber.Ctx) string {
+			return c.IP()
+		},
+		LimitReached: func(*fiber.Ctx) error {
+			return fiber.ErrTooManyRequests
+		},
+	})
 }

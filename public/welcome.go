@@ -2,13 +2,13 @@ package public
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"websignup/components"
 	"websignup/forms"
-	"websignup/internal/web"
 )
 
 // wizardRoot sends /s/{slug} to /s/{slug}/, keeping the query string, so
@@ -25,65 +25,83 @@ func (h *handlers) wizardRoot(c *fiber.Ctx) error {
 	return c.Redirect(target, fiber.StatusMovedPermanently)
 }
 
+// msgExpired is the notice of a prospect whose session ended.
+const msgExpired = "Your session expired, so we started again. Your details were not kept, for your security."
+
 // welcome shows the first step: the operator's branding and pitch, and the
-// plans to choose from.
+// plans to choose from, the chosen one selected when the prospect comes back.
 func (h *handlers) welcome(c *fiber.Ctx) error {
-	slug, err := slugParam(c)
+	w, err := h.load(c)
 	if err != nil {
 		return err
 	}
-	_, v, err := h.Forms.PublishedForm(c.UserContext(), slug)
-	if err != nil {
-		return formError(slug, err)
-	}
-	brand := components.NewBrand(v.Config.Branding, components.WizardURL(slug, forms.StepWelcome))
-	web.SetBrand(c, brand)
-
-	vm := components.WelcomeVM{
-		Slug:             slug,
-		SubscriptionText: brand.SubscriptionText,
-	}
-	for _, p := range v.Config.Products {
-		vm.Plans = append(vm.Plans, components.NewPlan(p, false))
-	}
-	page := components.Page{Title: "Choose your plan", Brand: brand, Steps: components.WizardSteps(slug, forms.StepWelcome)}
-	return web.Render(c, fiber.StatusOK, components.WelcomePage(page, vm))
-}
-
-// errUnknownForm is what a prospect sees for a slug with no published form.
-var errUnknownForm = forms.Errorf(forms.ENotFound,
-	"We couldn't find this signup page. Check the link you were given, or contact the company that sent it.")
-
-// formError turns a FormSource failure into the error to return: our own
-// not-found message for an unknown form, the error wrapped otherwise.
-func formError(slug string, err error) error {
-	if forms.ErrorCode(err) == forms.ENotFound {
-		return errUnknownForm
-	}
-	return fmt.Errorf("published form %q: %w", slug, err)
-}
-
-// slugParam returns the :slug parameter, copied out of Fiber's reused
-// buffers. A slug that could not be a form's is reported as an unknown form
-// without asking the store.
-func slugParam(c *fiber.Ctx) (string, error) {
-	slug := strings.Clone(c.Params("slug"))
-	if !validSlug(slug) {
-		return "", errUnknownForm
-	}
-	return slug, nil
-}
-
-func validSlug(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	for _, r := range s {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
-		default:
-			return false
+	vm := components.WelcomeVM{}
+	if w.expired || w.stale {
+		// Forget the dead session's cookie, so the notice is shown once.
+		clearCookie(c, w.slug, SessionCookie)
+		clearCookie(c, w.slug, CardCookie)
+		if w.expired {
+			vm.Notice = msgExpired
 		}
 	}
-	return true
+	return h.renderWelcome(c, w, fiber.StatusOK, vm)
+}
+
+func (h *handlers) renderWelcome(c *fiber.Ctx, w *wizard, status int, vm components.WelcomeVM) error {
+	noStore(c)
+	vm.Slug = w.slug
+	vm.SubscriptionText = w.brand.SubscriptionText
+	vm.CSRFToken = csrfToken(c)
+	chosen := w.progress().Product
+	for _, p := range w.cfg().Products {
+		vm.Plans = append(vm.Plans, components.NewPlan(p, p.IProduct == chosen))
+	}
+	return h.render(c, status, components.WelcomePage(h.page(w, forms.StepWelcome, "Choose your plan"), vm))
+}
+
+// welcomePost takes the plan: it starts a session when the prospect has
+// none (recording the published version, whose plans they saw) or changes
+// the plan of the one they have, and goes on to the address step.
+func (h *handlers) welcomePost(c *fiber.Ctx) error {
+	w, err := h.load(c)
+	if err != nil {
+		return err
+	}
+	if done, err := h.refuseBots(c, w); done {
+		return err
+	}
+	raw := strings.TrimSpace(c.FormValue(forms.InputProduct))
+	id, _ := strconv.ParseInt(raw, 10, 64)
+	product, ok := w.cfg().Product(id)
+	if !ok {
+		msg := "Choose a plan"
+		if raw != "" {
+			msg = "That plan is no longer on offer; choose another"
+		}
+		return h.renderWelcome(c, w, fiber.StatusUnprocessableEntity, components.WelcomeVM{Error: msg})
+	}
+
+	if w.sess == nil {
+		s := forms.Session{
+			ID:        newSessionID(),
+			FormID:    w.form.ID,
+			VersionID: w.version.ID,
+			Progress:  forms.Progress{Product: product.IProduct},
+			CreatedAt: w.now,
+			UpdatedAt: w.now,
+			ExpiresAt: w.now.Add(h.SessionLifetime),
+		}
+		if err := h.Sessions.CreateSession(c.UserContext(), s); err != nil {
+			return fmt.Errorf("create wizard session: %w", err)
+		}
+		setSessionCookie(c, w.slug, s.ID, s.ExpiresAt)
+		clearCookie(c, w.slug, CardCookie)
+	} else {
+		p := w.sess.Progress
+		p.Product = product.IProduct
+		if err := h.save(c, w, p, w.sess.CardBrand, w.sess.CardLast4); err != nil {
+			return err
+		}
+	}
+	return h.redirect(c, w, forms.StepAddress)
 }

@@ -1,0 +1,254 @@
+package public
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/nyaruka/phonenumbers"
+
+	"websignup/components"
+	"websignup/forms"
+	"websignup/internal/web"
+)
+
+// numberListSize is how many numbers the phone step offers at a time.
+const numberListSize = 12
+
+// maxSearchDigits caps the search: no phone number is longer (E.164).
+const maxSearchDigits = 15
+
+// Messages of the phone step.
+const (
+	msgChooseNumber = "Choose a phone number"
+	msgNumberTaken  = "That number was just taken. Please pick another one from the list."
+	msgNumberGone   = "That number is no longer available. Please pick another one from the list."
+	msgNumberCheck  = "We couldn't check that number just now. Please try again in a moment."
+)
+
+// phone shows the free numbers (searched with ?q=&pool=) and the devices.
+func (h *handlers) phone(c *fiber.Ctx) error {
+	w, err := h.load(c)
+	if err != nil {
+		return err
+	}
+	if ok, err := h.gate(c, w, forms.StepPhone); !ok {
+		return err
+	}
+	p := w.sess.Progress
+	list, err := h.numberList(c, w, c.Query("q"), c.Query("pool"), p.Number)
+	if err != nil {
+		return err
+	}
+	return h.renderPhone(c, w, fiber.StatusOK, list, p.Device, "", nil)
+}
+
+// phoneNumbers sends the number list alone, for htmx to swap in place of
+// the phone page's list when the prospect searches.
+func (h *handlers) phoneNumbers(c *fiber.Ctx) error {
+	w, err := h.load(c)
+	if err != nil {
+		return err
+	}
+	if ok, err := h.gateFragment(c, w, forms.StepPhone); !ok {
+		return err
+	}
+	list, err := h.numberList(c, w, c.Query("q"), c.Query("pool"), w.sess.Progress.Number)
+	if err != nil {
+		return err
+	}
+	noStore(c)
+	c.Vary("HX-Request")
+	return web.Render(c, fiber.StatusOK, components.NumberList(list))
+}
+
+// gateFragment is gate for a fragment htmx asked for: instead of a
+// redirect, which htmx would follow and swap the whole page into the list,
+// it tells htmx to load the step the prospect must see.
+func (h *handlers) gateFragment(c *fiber.Ctx, w *wizard, step forms.Step) (bool, error) {
+	ok, err := h.gate(c, w, step)
+	if ok || c.Get("HX-Request") != "true" {
+		return ok, err
+	}
+	loc := string(c.Response().Header.Peek(fiber.HeaderLocation))
+	c.Response().Header.Del(fiber.HeaderLocation)
+	c.Set("HX-Redirect", loc)
+	return false, c.SendStatus(fiber.StatusNoContent)
+}
+
+// phonePost takes the number and the device. The number is checked again in
+// PortaSwitch and against the version's pools, then held for this session;
+// a number another prospect holds is refused with the list refreshed.
+func (h *handlers) phonePost(c *fiber.Ctx) error {
+	w, err := h.load(c)
+	if err != nil {
+		return err
+	}
+	if ok, err := h.gate(c, w, forms.StepPhone); !ok {
+		return err
+	}
+	if done, err := h.refuseBots(c, w); done {
+		return err
+	}
+	ctx := c.UserContext()
+	cfg := w.cfg()
+	number := digitsOnly(formValue(c, forms.InputNumber))
+	device := strings.TrimSpace(formValue(c, forms.InputDevice))
+	var errs forms.FieldErrors
+
+	var held forms.AvailableNumber
+	switch {
+	case number == "":
+		errs = append(errs, forms.FieldError{Key: forms.InputNumber, Message: msgChooseNumber})
+	default:
+		n, found, err := h.Numbers.NumberInfo(ctx, number)
+		switch {
+		case err != nil:
+			h.Logger.Warn("number lookup failed", "request_id", web.RequestID(c), "err", err)
+			errs = append(errs, forms.FieldError{Key: forms.InputNumber, Message: msgNumberCheck})
+		case !found || !inPools(*cfg, n):
+			errs = append(errs, forms.FieldError{Key: forms.InputNumber, Message: msgNumberGone})
+		default:
+			held = n
+		}
+	}
+	d, byod, derr := cfg.DeviceChoice(device)
+	if derr != nil {
+		errs = append(errs, forms.FieldError{Key: forms.InputDevice, Message: forms.ErrorMessage(derr)})
+	} else if byod {
+		device = forms.DeviceBYOD
+	} else {
+		device = strconv.FormatInt(d.IUAType, 10)
+	}
+
+	if errs.Len() == 0 {
+		hold := forms.Hold{Number: held.Number, IDidNumber: held.IDidNumber, SessionID: w.sess.ID, ExpiresAt: w.holdUntil(h)}
+		err := h.Sessions.HoldNumber(ctx, hold, w.now)
+		switch forms.ErrorCode(err) {
+		case "":
+		case forms.EConflict:
+			errs = append(errs, forms.FieldError{Key: forms.InputNumber, Message: msgNumberTaken})
+		default:
+			return fmt.Errorf("hold number: %w", err)
+		}
+	}
+	if errs.Len() > 0 {
+		// The list is searched again: a number just taken is gone from it.
+		keep := ""
+		if errs.Get(forms.InputNumber) == "" {
+			keep = number
+		}
+		list, err := h.numberList(c, w, formValue(c, "q"), formValue(c, "pool"), keep)
+		if err != nil {
+			return err
+		}
+		list.Error = errs.Get(forms.InputNumber)
+		return h.renderPhone(c, w, fiber.StatusUnprocessableEntity, list, device, errs.Get(forms.InputDevice), errs)
+	}
+
+	p := w.sess.Progress
+	p.Number, p.Device = held.Number, device
+	if err := h.save(c, w, p, w.sess.CardBrand, w.sess.CardLast4); err != nil {
+		return err
+	}
+	return h.redirect(c, w, forms.StepPayment)
+}
+
+// inPools reports whether a number belongs to one of the version's pools
+// (and matches its prefix, when the pool has one).
+func inPools(cfg forms.Config, n forms.AvailableNumber) bool {
+	pool, ok := cfg.Pool(n.IDVBatch)
+	return ok && strings.HasPrefix(n.Number, pool.Prefix)
+}
+
+func (h *handlers) renderPhone(c *fiber.Ctx, w *wizard, status int, list components.NumberListVM, device, deviceErr string, errs forms.FieldErrors) error {
+	cfg := w.cfg()
+	vm := components.PhoneVM{FormVM: formVM(c, w), Numbers: list, DeviceError: deviceErr}
+	vm.Errors = errorItems(errs)
+	for _, d := range cfg.Devices {
+		vm.Devices = append(vm.Devices, components.NewDevice(d, cfg.DevicePrice(d), device == strconv.FormatInt(d.IUAType, 10)))
+	}
+	if cfg.AllowBYOD {
+		vm.Devices = append(vm.Devices, components.NewBYOD(cfg.Currency(), device == forms.DeviceBYOD))
+	}
+	return h.render(c, status, components.PhonePage(h.page(w, forms.StepPhone, "Your number and phone"), vm))
+}
+
+// numberList searches a pool (poolParam, the version's first pool by
+// default) for free numbers containing the digits of query, leaving out
+// those other prospects hold. chosen, the session's number, is offered
+// first and selected. PortaSwitch failing is shown on the page, not as an
+// error: the prospect can search again.
+func (h *handlers) numberList(c *fiber.Ctx, w *wizard, query, poolParam, chosen string) (components.NumberListVM, error) {
+	cfg := w.cfg()
+	query = digitsOnly(query)
+	if len(query) > maxSearchDigits {
+		query = query[:maxSearchDigits]
+	}
+	vm := components.NumberListVM{Slug: w.slug, Query: query}
+	if len(cfg.Pools) == 0 {
+		return vm, nil
+	}
+	pool := cfg.Pools[0]
+	if id, err := strconv.ParseInt(strings.TrimSpace(poolParam), 10, 64); err == nil {
+		if p, ok := cfg.Pool(id); ok {
+			pool = p
+		}
+	}
+	vm.PoolID = pool.IDVBatch
+	for _, p := range cfg.Pools {
+		vm.Pools = append(vm.Pools, components.PoolOptionVM{ID: p.IDVBatch, Name: p.Name, Selected: p.IDVBatch == pool.IDVBatch})
+	}
+
+	ctx := c.UserContext()
+	free, err := h.Numbers.FreeNumbers(ctx, pool, query, numberListSize)
+	if err != nil {
+		h.Logger.Warn("number search failed", "request_id", web.RequestID(c), "pool", pool.IDVBatch, "err", err)
+		vm.Unavailable = true
+		free = nil
+	}
+	numbers := make([]string, 0, len(free))
+	for _, n := range free {
+		numbers = append(numbers, n.Number)
+	}
+	held := map[string]bool{}
+	if len(numbers) > 0 {
+		held, err = h.Sessions.HeldNumbers(ctx, numbers, w.sess.ID, w.now)
+		if err != nil {
+			return vm, fmt.Errorf("held numbers: %w", err)
+		}
+	}
+	if chosen != "" {
+		vm.Numbers = append(vm.Numbers, components.NumberOptionVM{Number: chosen, Display: displayNumber(chosen), Selected: true})
+	}
+	for _, n := range free {
+		if held[n.Number] || n.Number == chosen || !strings.HasPrefix(n.Number, pool.Prefix) {
+			continue
+		}
+		vm.Numbers = append(vm.Numbers, components.NumberOptionVM{Number: n.Number, Display: displayNumber(n.Number)})
+	}
+	return vm, nil
+}
+
+// digitsOnly keeps the digits of s: a search or a number as typed with
+// spaces, dashes, brackets or a plus.
+func digitsOnly(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// displayNumber formats a number as PortaSwitch keeps it (E.164 digits
+// without the plus, such as 12065550134) for people: +1 206-555-0134.
+func displayNumber(n string) string {
+	num, err := phonenumbers.Parse("+"+n, "")
+	if err != nil || !phonenumbers.IsPossibleNumber(num) {
+		return n
+	}
+	return phonenumbers.Format(num, phonenumbers.INTERNATIONAL)
+}
