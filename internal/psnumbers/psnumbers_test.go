@@ -1,0 +1,149 @@
+package psnumbers_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"websignup/forms"
+	"websignup/internal/psnumbers"
+	"websignup/portaswitch"
+	"websignup/portaswitch/sim"
+)
+
+func start(t *testing.T) (*psnumbers.Numbers, *portaswitch.Client) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	srv, err := sim.Start(ctx, sim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	c, err := portaswitch.New(portaswitch.Config{BaseURL: srv.URL, Login: "admin", Password: "admin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return psnumbers.New(c), c
+}
+
+var (
+	seattle = forms.Pool{IDVBatch: 1, Name: "Seattle"}
+	chicago = forms.Pool{IDVBatch: 2, Name: "Chicago"}
+)
+
+func TestPattern(t *testing.T) {
+	tests := []struct {
+		prefix, search string
+		want           string
+		ok             bool
+	}{
+		{"", "", "", true},
+		{"", "  ", "", true},
+		{"", "abc", "", true},
+		{"1206", "", "1206%", true},
+		{"", "206", "%206%", true},
+		{"", "(206) 555-12", "%20655512%", true},
+		{"", "7777", "%7777%", true},
+		{"", "+1 206", "1206%", true},
+		{"", "+1 (206) 55", "120655%", true},
+		{"1206", "+1 206 5", "12065%", true},
+		{"1206", "+1", "1206%", true},
+		{"1206", "+1 425", "", false},
+		{"1206", "7777", "1206%7777%", true},
+		{"1206", "206", "1206%", true},
+		{"", "1234567890123456789012", "", false},
+		{"", "'; DROP%_", "", true},
+	}
+	for _, tt := range tests {
+		got, ok := psnumbers.Pattern(tt.prefix, tt.search)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("Pattern(%q, %q) = %q, %v; want %q, %v", tt.prefix, tt.search, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestFreeNumbers(t *testing.T) {
+	ctx := context.Background()
+	nums, _ := start(t)
+
+	check := func(name string, pool forms.Pool, search string, limit int, wantMin, wantMax int, each func(string) bool) []forms.AvailableNumber {
+		t.Helper()
+		got, err := nums.FreeNumbers(ctx, pool, search, limit)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if len(got) < wantMin || len(got) > wantMax {
+			t.Errorf("%s: %d numbers, want %d to %d", name, len(got), wantMin, wantMax)
+		}
+		seen := map[string]bool{}
+		for _, n := range got {
+			if n.IDVBatch != pool.IDVBatch || n.IDidNumber == 0 || seen[n.Number] || (each != nil && !each(n.Number)) {
+				t.Errorf("%s: unexpected %+v", name, n)
+			}
+			seen[n.Number] = true
+		}
+		return got
+	}
+
+	check("first page", seattle, "", 20, 20, 20, func(n string) bool { return len(n) == 11 })
+	// More than one page of PortaSwitch's: the seeded pool has 220 numbers.
+	check("all of a pool", seattle, "", 300, 220, 220, nil)
+	check("default limit", chicago, "", 0, psnumbers.DefaultLimit, psnumbers.DefaultLimit, nil)
+	check("digits anywhere", seattle, "7777", 50, 1, 50, func(n string) bool { return strings.Contains(n, "7777") })
+	check("area code", seattle, "425", 300, 1, 220, func(n string) bool { return strings.Contains(n, "425") })
+	check("international prefix", seattle, "+1 (206)", 300, 1, 219, func(n string) bool { return strings.HasPrefix(n, "1206") })
+	check("pool prefix", forms.Pool{IDVBatch: 1, Prefix: "1425"}, "", 300, 1, 219, func(n string) bool { return strings.HasPrefix(n, "1425") })
+	check("pool prefix and search", forms.Pool{IDVBatch: 1, Prefix: "1425"}, "7777", 300, 0, 219,
+		func(n string) bool { return strings.HasPrefix(n, "1425") && strings.Contains(n[4:], "7777") })
+	check("contradicting prefix", forms.Pool{IDVBatch: 1, Prefix: "1425"}, "+1206", 10, 0, 0, nil)
+	check("nothing matches", seattle, "+44", 10, 0, 0, nil)
+	check("other pool's area code", chicago, "+1206", 10, 0, 0, nil)
+
+	if _, err := nums.FreeNumbers(ctx, forms.Pool{IDVBatch: 99}, "", 10); err == nil {
+		t.Error("an unknown pool gave no error")
+	}
+}
+
+func TestTakenNumbersAreNotFree(t *testing.T) {
+	ctx := context.Background()
+	nums, client := start(t)
+	list, err := nums.FreeNumbers(ctx, seattle, "", 300)
+	if err != nil || len(list) < 2 {
+		t.Fatalf("FreeNumbers: %d, %v", len(list), err)
+	}
+	taken := list[0]
+
+	info, free, err := nums.NumberInfo(ctx, taken.Number)
+	if err != nil || !free || info != taken {
+		t.Fatalf("NumberInfo(%s) before it is taken = %+v, %v, %v; want %+v, free", taken.Number, info, free, err, taken)
+	}
+
+	// Another signup takes it (the simulator's reseller is customer 1).
+	if err := client.AssignDIDToCustomer(ctx, 1, taken.IDidNumber); err != nil {
+		t.Fatal(err)
+	}
+	info, free, err = nums.NumberInfo(ctx, taken.Number)
+	if err != nil || free || info.Number != taken.Number || info.IDidNumber != taken.IDidNumber {
+		t.Errorf("NumberInfo of a taken number = %+v, %v, %v; want it, not free", info, free, err)
+	}
+	after, err := nums.FreeNumbers(ctx, seattle, "", 300)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != len(list)-1 {
+		t.Errorf("after taking one: %d free, want %d", len(after), len(list)-1)
+	}
+	for _, n := range after {
+		if n.Number == taken.Number {
+			t.Error("a taken number is still listed as free")
+		}
+	}
+
+	// Numbers PortaSwitch does not know, and garbage, are not free.
+	for _, n := range []string{"19999999999", "", "1206%", taken.Number[:5], "+" + taken.Number} {
+		if _, free, err := nums.NumberInfo(ctx, n); err != nil || free {
+			t.Errorf("NumberInfo(%q) = free %v, %v; want not free, no error", n, free, err)
+		}
+	}
+}
