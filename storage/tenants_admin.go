@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -18,21 +19,21 @@ const maxHostnameLen = 253
 func checkTenant(t forms.Tenant) (forms.Tenant, error) {
 	t.Name = strings.TrimSpace(t.Name)
 	t.Hostname = strings.ToLower(strings.TrimSpace(t.Hostname))
-	if t.Name == "" || len(t.Name) > 100 {
+	if t.Name == "" || utf8.RuneCountInString(t.Name) > 100 {
 		return t, forms.Errorf(forms.EInvalid, "A tenant needs a name of at most 100 characters")
 	}
 	if t.IParent < 0 {
 		return t, forms.Errorf(forms.EInvalid, "The PortaSwitch reseller id (i_parent) is a positive number, or 0 for none")
 	}
-	if t.Hostname != "" && !validHostname(t.Hostname) {
+	if t.Hostname != "" && !ValidHostname(t.Hostname) {
 		return t, forms.Errorf(forms.EInvalid, "Enter a host name such as signup.example.com, or leave it empty")
 	}
 	return t, nil
 }
 
-// validHostname accepts a DNS name of letters, digits and inner hyphens in
-// dot-separated labels, with at least one dot.
-func validHostname(h string) bool {
+// ValidHostname reports whether h is a lower-case DNS name of letters,
+// digits and inner hyphens in dot-separated labels, with at least one dot.
+func ValidHostname(h string) bool {
 	if len(h) > maxHostnameLen || !strings.Contains(h, ".") {
 		return false
 	}

@@ -57,6 +57,10 @@ type Config struct {
 	// FrameAncestors is the CSP frame-ancestors list of sites allowed to
 	// embed the wizard (WEBSIGNUP_FRAME_ANCESTORS); empty forbids framing.
 	FrameAncestors string
+	// AdminEmail and AdminPassword create the first operator at serve when
+	// the database has no admin user yet (WEBSIGNUP_ADMIN_EMAIL,
+	// WEBSIGNUP_ADMIN_PASSWORD[_FILE]); ignored once any user exists.
+	AdminEmail, AdminPassword string
 }
 
 // DefaultConfig returns the configuration used when nothing is set: a
@@ -82,7 +86,7 @@ func (c Config) DSN() string {
 const SecretKeySize = 32
 
 // secretVars are the variables that also have a _FILE variant.
-var secretVars = []string{"WEBSIGNUP_DATABASE_URL", "WEBSIGNUP_SECRET_KEY", "PORTASWITCH_LOGIN", "PORTASWITCH_PASSWORD"}
+var secretVars = []string{"WEBSIGNUP_DATABASE_URL", "WEBSIGNUP_SECRET_KEY", "PORTASWITCH_LOGIN", "PORTASWITCH_PASSWORD", "WEBSIGNUP_ADMIN_PASSWORD"}
 
 // LoadConfig builds the configuration of command from the defaults, env and
 // args (the command's flags), and validates it. It returns every problem at
@@ -142,6 +146,8 @@ func LoadConfig(command string, args []string, env func(string) string, usage io
 		}
 	}
 	cfg.FrameAncestors = get("WEBSIGNUP_FRAME_ANCESTORS")
+	cfg.AdminEmail = get("WEBSIGNUP_ADMIN_EMAIL")
+	cfg.AdminPassword = secret("WEBSIGNUP_ADMIN_PASSWORD")
 
 	fs := flag.NewFlagSet("websignup "+command, flag.ContinueOnError)
 	fs.SetOutput(usage)
@@ -205,6 +211,9 @@ func (c Config) validate(command string) error {
 		if command == "serve" && c.SecretKey == nil {
 			bad("PORTASWITCH_URL is set: set WEBSIGNUP_SECRET_KEY (or WEBSIGNUP_SECRET_KEY_FILE) to 32 random bytes, e.g. the output of `openssl rand -hex 32`; a key is generated only for the in-process simulator")
 		}
+	}
+	if err := c.validateAdmin(); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

@@ -3,6 +3,8 @@
 //	websignup [serve] [--demo] [flags]   serve HTTP until SIGINT or SIGTERM (default)
 //	websignup migrate [flags]            apply pending database migrations and exit
 //	websignup seed-demo [flags]          add the demo form (slug "demo") if missing
+//	websignup user add --email E --password-file F --role R [--tenant NAME]
+//	                                     create an admin user (and its tenant)
 //
 // Configuration comes from environment variables and flags; see Config and
 // the README's table. Logs go to standard error, command results to
@@ -41,6 +43,8 @@ commands:
   serve       serve HTTP until interrupted (default)
   migrate     apply pending database migrations and exit
   seed-demo   add the demo form (slug "demo") if it is missing, and exit
+  user add    create an admin user: --email E --password-file F
+              --role operator|admin|viewer [--tenant NAME]
 
 Run "websignup <command> -h" for the flags. Every flag has an environment
 variable; secrets are read from the environment (or NAME_FILE) only.
@@ -72,6 +76,8 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 	case "help":
 		fmt.Fprint(stdout, usageText)
 		return nil
+	case "user":
+		return userCommand(ctx, args, env, stdout, stderr)
 	default:
 		fmt.Fprint(stderr, usageText)
 		return fmt.Errorf("unknown command %q", command)
@@ -90,7 +96,7 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 	case "seed-demo":
 		return seedDemo(ctx, cfg, logger, stdout)
 	default:
-		return serve(ctx, cfg, logger, h)
+		return serve(ctx, cfg, logger, stdout, h)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"websignup/admin"
 	"websignup/internal/web"
 	"websignup/portaswitch"
 	"websignup/portaswitch/sim"
@@ -23,7 +25,7 @@ import (
 const shutdownTimeout = 15 * time.Second
 
 // serve runs the HTTP server until ctx is done, then shuts it down.
-func serve(ctx context.Context, cfg Config, logger *slog.Logger, h hooks) error {
+func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Writer, h hooks) error {
 	store, err := openStore(ctx, cfg, logger)
 	if err != nil {
 		return err
@@ -70,6 +72,14 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, h hooks) error 
 		FrameAncestors: cfg.FrameAncestors,
 		TLS:            cfg.TLS,
 	})
+	enforcer, err := admin.NewEnforcer(ctx, store, nil, 0)
+	if err != nil {
+		return fmt.Errorf("admin permissions: %w", err)
+	}
+	if err := bootstrapAdmins(ctx, cfg, store, logger, stdout); err != nil {
+		return err
+	}
+	admin.Register(app, admin.Deps{Store: store, Enforcer: enforcer, Secret: secretKey, Logger: logger})
 	public.Register(app, public.Deps{Forms: store, Logger: logger})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
