@@ -2,6 +2,7 @@ package public
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -61,7 +62,11 @@ func (h *handlers) renderSummary(c *fiber.Ctx, w *wizard, status int, cardToken,
 		if v == "" && f.Kind != forms.KindCheckbox {
 			continue
 		}
-		vm.Details = append(vm.Details, components.SummaryRowVM{Key: f.Key, Label: f.Label, Value: f.Display(v)})
+		shown := f.Display(v)
+		if f.Kind == forms.KindTel {
+			shown = displayNumber(strings.TrimPrefix(v, "+"))
+		}
+		vm.Details = append(vm.Details, components.SummaryRowVM{Key: f.Key, Label: f.Label, Value: shown})
 	}
 	vm.Device = deviceName(*cfg, p.Device)
 	return h.render(c, status, components.SummaryPage(h.page(w, forms.StepSummary, "Review and sign up"), vm))
