@@ -244,6 +244,9 @@ type AccountInfo struct {
 	ISO4217        string `json:"iso_4217,omitempty"`
 	// BillStatus is "O" open or "C" closed (terminated); read-only.
 	BillStatus string `json:"bill_status,omitempty"`
+	// Balance is the account's balance in major units of ISO4217 as
+	// PortaSwitch sent it (read-only; ParseAmountRounded gives minor units).
+	Balance json.Number `json:"balance,omitempty"`
 }
 
 // BillingModelCredit is AccountInfo.BillingModel for a credit (post-paid)

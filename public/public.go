@@ -99,4 +99,11 @@ type Deps struct {
 
 	// Now is the clock (default time.Now); tests move it.
 	Now func() time.Time
+
+	// Signup runs Sign up and the done page; without Signup.Jobs those
+	// routes are not registered.
+	Signup SignupDeps
+	// Selfcare runs self-care; without Selfcare.Store and Realm its routes are not
+	// registered.
+	Selfcare SelfcareDeps
 }

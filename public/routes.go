@@ -37,8 +37,13 @@ func Register(r fiber.Router, d Deps) {
 	r.Get("/s/:slug/payment", h.csrf, h.payment)
 	r.Post("/s/:slug/payment", h.stepLimit, h.csrf, h.paymentPost)
 	r.Get("/s/:slug/summary", h.csrf, h.summary)
-	// Sign up (POST /s/:slug/signup) and the done page go here, with
-	// h.stepLimit and h.csrf like every step.
+	if d.Signup.Jobs != nil && d.Signup.Runner != nil {
+		r.Post("/s/:slug/signup", h.stepLimit, h.csrf, h.signup)
+		r.Get("/s/:slug/done", h.csrf, h.done)
+	}
+	if d.Selfcare.Store != nil && d.Selfcare.Realm != nil {
+		registerSelfcare(r, h)
+	}
 }
 
 // handlers carries the dependencies of every public handler.

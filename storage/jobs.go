@@ -562,35 +562,15 @@ func (js *JobStore) ListJobs(ctx context.Context, f JobFilter) (JobPage, error) 
 	return page, nil
 }
 
-// CredentialsState says what TakeCredentials found.
-type CredentialsState int
-
-// The states of a job's credentials.
-const (
-	// CredentialsNotReady: the job has not completed (or generated none).
-	CredentialsNotReady CredentialsState = iota
-	// CredentialsTaken: returned now; they are erased from the database.
-	CredentialsTaken
-	// CredentialsShown: they were shown before (at ShownAt) and erased.
-	CredentialsShown
-	// CredentialsExpired: the job completed longer than maxAge ago; they
-	// were erased without being shown.
-	CredentialsExpired
-)
-
 // TakeCredentials returns a completed job's credentials exactly once: in
 // one transaction it reads them, erases them and records when they were
-// shown. A second call gets CredentialsShown and the time. Credentials of a
-// job completed more than maxAge before now are erased unseen
-// (CredentialsExpired). It returns ENotFound for an unknown job.
-func (js *JobStore) TakeCredentials(ctx context.Context, jobID int64, now time.Time, maxAge time.Duration) (provision.Credentials, CredentialsState, time.Time, error) {
+// shown (shownAt = now). Later calls get empty credentials and the time they
+// were shown. Credentials of a job completed more than maxAge before now are
+// erased unseen; then, as for a job not completed yet, both results are
+// zero. It returns ENotFound for an unknown job.
+func (js *JobStore) TakeCredentials(ctx context.Context, jobID int64, now time.Time, maxAge time.Duration) (creds provision.Credentials, shownAt time.Time, err error) {
 	now = dbTime(now)
-	var (
-		creds provision.Credentials
-		state CredentialsState
-		shown time.Time
-	)
-	err := js.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = js.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		q := tx
 		if js.s.dialect == Postgres {
 			q = q.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate})
@@ -601,28 +581,25 @@ func (js *JobStore) TakeCredentials(ctx context.Context, jobID int64, now time.T
 		}
 		switch {
 		case rec.CredentialsShownAt != nil:
-			state, shown = CredentialsShown, rec.CredentialsShownAt.UTC()
+			shownAt = rec.CredentialsShownAt.UTC()
 			return nil
 		case rec.Status != string(provision.StatusCompleted) || rec.CredentialsSealed == "":
-			state = CredentialsNotReady
 			return nil
 		case rec.SettledAt != nil && now.Sub(*rec.SettledAt) > maxAge:
-			state = CredentialsExpired
 			return tx.Exec(`UPDATE provision_jobs SET credentials_sealed = '' WHERE id = ?`, jobID).Error
 		}
 		c, ok := js.openCredentials(rec.ID, rec.CredentialsSealed, now)
 		if !ok {
-			state = CredentialsExpired
 			return tx.Exec(`UPDATE provision_jobs SET credentials_sealed = '' WHERE id = ?`, jobID).Error
 		}
-		creds, state, shown = c, CredentialsTaken, now
+		creds, shownAt = c, now
 		return tx.Exec(`UPDATE provision_jobs SET credentials_sealed = '', credentials_shown_at = ? WHERE id = ?`,
 			now, jobID).Error
 	})
 	if err != nil {
-		return provision.Credentials{}, 0, time.Time{}, err
+		return provision.Credentials{}, time.Time{}, err
 	}
-	return creds, state, shown, nil
+	return creds, shownAt, nil
 }
 
 // EraseStaleCredentials erases the credentials of jobs that completed more

@@ -79,16 +79,16 @@ func TestJobSaveAndLoad(t *testing.T) {
 		}
 
 		// Credentials are shown once, only once the job completed.
-		if _, st, _, err := js.TakeCredentials(ctx, job.ID, time.Now(), 30*time.Minute); err != nil || st != storage.CredentialsNotReady {
-			t.Fatalf("TakeCredentials before completion = %v, %v", st, err)
+		if c, at, err := js.TakeCredentials(ctx, job.ID, time.Now(), 30*time.Minute); err != nil || c.WebPassword != "" || !at.IsZero() {
+			t.Fatalf("TakeCredentials before completion = %v, %v, %v", c, at, err)
 		}
 		got.Status = provision.StatusCompleted
 		if err := js.Update(ctx, got); err != nil {
 			t.Fatal(err)
 		}
-		c, st, _, err := js.TakeCredentials(ctx, job.ID, time.Now(), 30*time.Minute)
-		if err != nil || st != storage.CredentialsTaken || c.WebPassword != "SecretWeb123abc" {
-			t.Fatalf("TakeCredentials = %v, %v, %v", c, st, err)
+		c, at, err := js.TakeCredentials(ctx, job.ID, time.Now(), 30*time.Minute)
+		if err != nil || at.IsZero() || c.WebPassword != "SecretWeb123abc" {
+			t.Fatalf("TakeCredentials = %v, %v, %v", c, at, err)
 		}
 		if raw, _ := js.RawJobColumn(ctx, job.ID, "credentials_sealed"); raw != "" {
 			t.Errorf("credentials still stored after they were shown: %q", raw)
@@ -100,8 +100,8 @@ func TestJobSaveAndLoad(t *testing.T) {
 		if raw, _ := js.RawJobColumn(ctx, job.ID, "credentials_sealed"); raw != "" {
 			t.Errorf("credentials stored again after they were shown")
 		}
-		if c, st, at, err := js.TakeCredentials(ctx, job.ID, time.Now(), 30*time.Minute); err != nil || st != storage.CredentialsShown || at.IsZero() || c.WebPassword != "" {
-			t.Fatalf("second TakeCredentials = %v, %v, %v, %v", c, st, at, err)
+		if c, at, err := js.TakeCredentials(ctx, job.ID, time.Now(), 30*time.Minute); err != nil || at.IsZero() || c.WebPassword != "" {
+			t.Fatalf("second TakeCredentials = %v, %v, %v", c, at, err)
 		}
 	})
 }
@@ -125,8 +125,8 @@ func TestCredentialsExpireUnseen(t *testing.T) {
 		if n, err := js.EraseStaleCredentials(ctx, time.Now().Add(2*time.Hour), time.Hour); err != nil || n != 1 {
 			t.Fatalf("EraseStaleCredentials = %d, %v; want 1", n, err)
 		}
-		if _, st, _, err := js.TakeCredentials(ctx, job.ID, time.Now(), time.Hour); err != nil || st != storage.CredentialsNotReady {
-			t.Fatalf("TakeCredentials after erase = %v, %v", st, err)
+		if c, at, err := js.TakeCredentials(ctx, job.ID, time.Now(), time.Hour); err != nil || c.WebPassword != "" || !at.IsZero() {
+			t.Fatalf("TakeCredentials after erase = %v, %v, %v", c, at, err)
 		}
 		job2 := &provision.Job{FormID: 1, VersionID: 1, Order: testOrder()}
 		if err := js.InsertJobForTest(ctx, job2, "h2", 1); err != nil {
@@ -136,8 +136,11 @@ func TestCredentialsExpireUnseen(t *testing.T) {
 		if err := js.Update(ctx, job2); err != nil {
 			t.Fatal(err)
 		}
-		if _, st, _, err := js.TakeCredentials(ctx, job2.ID, time.Now().Add(31*time.Minute), 30*time.Minute); err != nil || st != storage.CredentialsExpired {
-			t.Fatalf("TakeCredentials after 31 minutes = %v, %v; want expired", st, err)
+		if c, at, err := js.TakeCredentials(ctx, job2.ID, time.Now().Add(31*time.Minute), 30*time.Minute); err != nil || c.WebPassword != "" || !at.IsZero() {
+			t.Fatalf("TakeCredentials after 31 minutes = %v, %v, %v; want nothing", c, at, err)
+		}
+		if raw, _ := js.RawJobColumn(ctx, job2.ID, "credentials_sealed"); raw != "" {
+			t.Errorf("expired credentials still stored")
 		}
 	})
 }

@@ -1,0 +1,86 @@
+package public
+
+import (
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"websignup/components"
+	"websignup/forms"
+	"websignup/provision"
+)
+
+// SelfcareLoginPath is self-care's login page.
+const SelfcareLoginPath = "/selfcare/login"
+
+// done shows the outcome of the session's signup: "we're finishing" with an
+// automatic refresh while the job runs; the number, what was charged and,
+// once only, the credentials when it completed; a clear message and the
+// support contact when it needs an operator or failed. A declined job sends
+// the prospect back to the payment step. The page is never cached.
+func (h *handlers) done(c *fiber.Ctx) error {
+	w, err := h.load(c)
+	if err != nil {
+		return err
+	}
+	// The job is found by the session cookie even when the session itself
+	// has gone idle: a job may take longer than the wizard's idle timeout.
+	id := strings.Clone(c.Cookies(SessionCookie))
+	if !plausibleSessionID(id) {
+		return c.Redirect(components.WizardURL(w.slug, forms.StepWelcome), fiber.StatusSeeOther)
+	}
+	job, err := h.Signup.Jobs.JobBySession(c.UserContext(), id)
+	switch {
+	case forms.ErrorCode(err) == forms.ENotFound || (err == nil && job.FormID != w.form.ID):
+		if ok, err := h.gate(c, w, forms.StepDone); !ok {
+			return err
+		}
+		return c.Redirect(components.WizardURL(w.slug, forms.StepWelcome), fiber.StatusSeeOther)
+	case err != nil:
+		return err
+	}
+	vm := components.DoneVM{
+		Number:         displayNumber(job.Order.Number),
+		SelfcareURL:    c.BaseURL() + SelfcareLoginPath,
+		RefreshSeconds: doneRefreshSeconds,
+	}
+	title := "Welcome aboard"
+	switch job.Status {
+	case provision.StatusDeclined, provision.StatusCardNeeded:
+		noStore(c)
+		return c.Redirect(components.WizardURL(w.slug, forms.StepPayment), fiber.StatusSeeOther)
+	case provision.StatusPending, provision.StatusRunning, provision.StatusRetrying:
+		vm.State = components.DoneWorking
+		title = "Finishing your signup"
+		// The header does what the page's meta element does, for clients
+		// that read only headers.
+		c.Set("Refresh", "3")
+	case provision.StatusCompleted:
+		vm.State = components.DoneCompleted
+		if job.Order.Charge.Amount > 0 {
+			vm.Charged = job.Order.Charge.String()
+		}
+		if w.sess != nil {
+			vm.CardBrand, vm.CardLast4 = w.sess.CardBrand, w.sess.CardLast4
+		}
+		creds, shownAt, err := h.Signup.Jobs.TakeCredentials(c.UserContext(), job.ID, h.Now(), CredentialsMaxAge)
+		if err != nil {
+			return err
+		}
+		if creds.WebPassword != "" {
+			vm.Credentials = &components.CredentialsVM{Login: creds.Login, Password: creds.WebPassword,
+				SIPLogin: creds.SIPLogin, SIPPassword: creds.SIPPassword}
+		} else {
+			vm.CredentialsShown = !shownAt.IsZero()
+		}
+	default:
+		vm.State = components.DoneProblem
+		title = "Your signup needs our attention"
+		vm.Reason = job.Reason
+		if vm.Reason == "" {
+			vm.Reason = provision.ReasonReview
+		}
+	}
+	page := components.Page{Title: title, Brand: w.brand}
+	return h.render(c, fiber.StatusOK, components.DonePage(page, vm))
+}
