@@ -183,7 +183,17 @@ func (f *fakeNumbers) FreeNumbers(_ context.Context, pool forms.Pool, search str
 	}
 	var out []forms.AvailableNumber
 	for _, n := range f.free {
-		if n.IDVBatch == pool.IDVBatch && strings.HasPrefix(n.Number, pool.Prefix) && strings.Contains(n.Number, search) && len(out) < limit {
+		digits := strings.Map(func(r rune) rune {
+			if r < '0' || r > '9' {
+				return -1
+			}
+			return r
+		}, search)
+		match := strings.Contains(n.Number, digits)
+		if strings.HasPrefix(search, "+") {
+			match = strings.HasPrefix(n.Number, digits)
+		}
+		if n.IDVBatch == pool.IDVBatch && strings.HasPrefix(n.Number, pool.Prefix) && match && len(out) < limit {
 			out = append(out, n)
 		}
 	}

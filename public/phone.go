@@ -182,10 +182,7 @@ func (h *handlers) renderPhone(c *fiber.Ctx, w *wizard, status int, list compone
 // error: the prospect can search again.
 func (h *handlers) numberList(c *fiber.Ctx, w *wizard, query, poolParam, chosen string) (components.NumberListVM, error) {
 	cfg := w.cfg()
-	query = digitsOnly(query)
-	if len(query) > maxSearchDigits {
-		query = query[:maxSearchDigits]
-	}
+	query = cleanSearch(query)
 	vm := components.NumberListVM{Slug: w.slug, Query: query}
 	if len(cfg.Pools) == 0 {
 		return vm, nil
@@ -229,6 +226,32 @@ func (h *handlers) numberList(c *fiber.Ctx, w *wizard, query, poolParam, chosen 
 		vm.Numbers = append(vm.Numbers, components.NumberOptionVM{Number: n.Number, Display: displayNumber(n.Number)})
 	}
 	return vm, nil
+}
+
+// cleanSearch keeps what a number search may hold: a leading "+" (the
+// search is then the start of the number, country code first) and digits,
+// spaces, dashes, dots and brackets as people write numbers, at most
+// maxSearchDigits digits. NumberSource ignores all but the "+" and the digits.
+func cleanSearch(q string) string {
+	q = strings.TrimSpace(q)
+	var b strings.Builder
+	digits := 0
+	for i, r := range q {
+		switch {
+		case r >= '0' && r <= '9':
+			if digits == maxSearchDigits {
+				return strings.TrimSpace(b.String())
+			}
+			digits++
+			b.WriteRune(r)
+		case r == '+' && i == 0, r == ' ', r == '-', r == '.', r == '(', r == ')':
+			b.WriteRune(r)
+		}
+	}
+	if digits == 0 {
+		return ""
+	}
+	return strings.TrimSpace(b.String())
 }
 
 // digitsOnly keeps the digits of s: a search or a number as typed with

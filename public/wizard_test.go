@@ -615,6 +615,15 @@ func TestWizardNumberSearch(t *testing.T) {
 		t.Errorf("search form %v", search.Nodes[0].Attr)
 	}
 
+	// "+" searches from the start of the number; letters are not searched.
+	if p := b.get("/s/demo/phone?q=%2B1+312-555-010&pool=2"); p.testid("number-option").Length() != 10 ||
+		p.doc.Find(`input[name="q"][form="number-search"]`).AttrOr("value", "") != "+1 312-555-010" {
+		t.Errorf("prefix search found %d", p.testid("number-option").Length())
+	}
+	if p := b.get("/s/demo/phone?q=%3Cscript%3E"); p.testid("number-option").Length() != 12 || strings.Contains(p.body, "<script>") {
+		t.Errorf("junk search found %d", p.testid("number-option").Length())
+	}
+
 	// The fragment is the list alone.
 	p = b.get("/s/demo/phone/numbers?q=2065550111")
 	if p.status() != 200 || p.doc.Find("html body > *").Length() != 1 || p.doc.Find(`#number-list`).Length() != 1 || strings.Contains(p.body, "<html") {
