@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is websignup's configuration. Defaults come from DefaultConfig;
@@ -61,16 +62,34 @@ type Config struct {
 	// the database has no admin user yet (WEBSIGNUP_ADMIN_EMAIL,
 	// WEBSIGNUP_ADMIN_PASSWORD[_FILE]); ignored once any user exists.
 	AdminEmail, AdminPassword string
+	// PortaSwitchAccountURL is the account realm's base URL, where
+	// self-care logs subscribers in (PORTASWITCH_ACCOUNT_URL); default: the
+	// host of PortaSwitchURL on port 8445, PortaSwitch's account realm
+	// port, or the in-process simulator's account realm.
+	PortaSwitchAccountURL string
+	// WorkerInterval is how often the provisioning worker looks for due
+	// jobs when idle (WEBSIGNUP_WORKER_INTERVAL, default 2s).
+	WorkerInterval time.Duration
+	// WorkerLease is how long a claim on a job lasts, by a worker or a Sign
+	// up request; a crashed instance's job is resumed after it
+	// (WEBSIGNUP_WORKER_LEASE, default 2m).
+	WorkerLease time.Duration
+	// TestCrashAt makes the process exit at a provisioning step; FOR TESTS
+	// ONLY, read from WEBSIGNUP_TEST_CRASH_AT only when
+	// WEBSIGNUP_TEST_HOOKS=1 (see installCrashHook).
+	TestCrashAt string
 }
 
 // DefaultConfig returns the configuration used when nothing is set: a
 // complete local demo.
 func DefaultConfig() Config {
 	return Config{
-		Addr:      ":8080",
-		DataDir:   "./data",
-		LogLevel:  slog.LevelInfo,
-		LogFormat: "text",
+		Addr:           ":8080",
+		DataDir:        "./data",
+		WorkerInterval: 2 * time.Second,
+		WorkerLease:    2 * time.Minute,
+		LogLevel:       slog.LevelInfo,
+		LogFormat:      "text",
 	}
 }
 
@@ -147,6 +166,22 @@ func LoadConfig(command string, args []string, env func(string) string, usage io
 	}
 	cfg.FrameAncestors = get("WEBSIGNUP_FRAME_ANCESTORS")
 	cfg.AdminEmail = get("WEBSIGNUP_ADMIN_EMAIL")
+	cfg.PortaSwitchAccountURL = get("PORTASWITCH_ACCOUNT_URL")
+	for _, d := range []struct {
+		name string
+		dst  *time.Duration
+	}{{"WEBSIGNUP_WORKER_INTERVAL", &cfg.WorkerInterval}, {"WEBSIGNUP_WORKER_LEASE", &cfg.WorkerLease}} {
+		if v := get(d.name); v != "" {
+			x, err := time.ParseDuration(v)
+			if err != nil || x <= 0 {
+				bad("%s=%q: want a positive duration such as 2s or 5m", d.name, v)
+			}
+			*d.dst = x
+		}
+	}
+	if get("WEBSIGNUP_TEST_HOOKS") == "1" {
+		cfg.TestCrashAt = get("WEBSIGNUP_TEST_CRASH_AT")
+	}
 	cfg.AdminPassword = secret("WEBSIGNUP_ADMIN_PASSWORD")
 
 	fs := flag.NewFlagSet("websignup "+command, flag.ContinueOnError)
@@ -170,6 +205,9 @@ func LoadConfig(command string, args []string, env func(string) string, usage io
 		if err := cfg.LogLevel.UnmarshalText([]byte(logLevel)); err != nil {
 			bad("WEBSIGNUP_LOG_LEVEL=%q: want debug, info, warn or error", logLevel)
 		}
+	}
+	if cfg.PortaSwitchAccountURL == "" && cfg.PortaSwitchURL != "" {
+		cfg.PortaSwitchAccountURL = defaultAccountURL(cfg.PortaSwitchURL)
 	}
 	if err := cfg.validate(command); err != nil {
 		errs = append(errs, err)
@@ -210,6 +248,12 @@ func (c Config) validate(command string) error {
 		}
 		if command == "serve" && c.SecretKey == nil {
 			bad("PORTASWITCH_URL is set: set WEBSIGNUP_SECRET_KEY (or WEBSIGNUP_SECRET_KEY_FILE) to 32 random bytes, e.g. the output of `openssl rand -hex 32`; a key is generated only for the in-process simulator")
+		}
+	}
+	if c.PortaSwitchAccountURL != "" {
+		u, err := url.Parse(c.PortaSwitchAccountURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+			bad("PORTASWITCH_ACCOUNT_URL=%q: want an http(s) URL such as https://pbx.example.com:8445", c.PortaSwitchAccountURL)
 		}
 	}
 	if err := c.validateAdmin(); err != nil {
@@ -270,4 +314,15 @@ func parseSecretKey(s string) ([]byte, error) {
 		}
 	}
 	return nil, fmt.Errorf("want %d bytes as hex (64 characters) or base64; generate one with `openssl rand -hex 32`", SecretKeySize)
+}
+
+// defaultAccountURL is the account realm of the PortaSwitch at base: the
+// same host on port 8445 (PortaSwitch's account realm port), or "" when
+// base is not a URL (validate reports that).
+func defaultAccountURL(base string) string {
+	u, err := url.Parse(base)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + net.JoinHostPort(u.Hostname(), "8445")
 }

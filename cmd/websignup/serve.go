@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"websignup/admin"
+	"websignup/internal/psnumbers"
 	"websignup/internal/web"
 	"websignup/portaswitch"
 	"websignup/portaswitch/sim"
@@ -52,18 +53,24 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 			return err
 		}
 	}
-	// The wizard's later steps seal cards and sign cookies with the key;
-	// until they exist it is only loaded, so a missing key fails early.
-	_ = secretKey
 
-	ps, stopPS, err := portaSwitch(ctx, cfg, logger)
+	ps, accountURL, stopPS, err := portaSwitch(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
 	defer stopPS()
-	// The provisioning worker will take the client; until it is wired the
-	// client (and the simulator behind it) only stands ready.
-	_ = ps
+	prov, err := newProvisioning(cfg, store, ps, secretKey, logger)
+	if err != nil {
+		return err
+	}
+	// The worker and sweeper stop with ctx; stopProvisioning waits for
+	// them (the worker finishes its job) before the store closes.
+	provCtx, cancelProvisioning := context.WithCancel(ctx)
+	waitProvisioning := prov.start(provCtx)
+	defer func() {
+		cancelProvisioning()
+		waitProvisioning()
+	}()
 
 	app := web.New(web.Options{
 		Logger:         logger,
@@ -80,7 +87,13 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		return err
 	}
 	admin.Register(app, admin.Deps{Store: store, Enforcer: enforcer, Secret: secretKey, Logger: logger})
-	public.Register(app, public.Deps{Forms: store, Logger: logger})
+	public.Register(app, public.Deps{
+		Forms: store, Versions: store, Sessions: store.Wizard(), Numbers: psnumbers.New(ps),
+		Logger: logger, Secret: secretKey,
+		Signup: prov.signupDeps(),
+		Selfcare: public.SelfcareDeps{Store: store, Realm: &public.PortaSwitchRealm{
+			AccountURL: accountURL, Admin: ps, Logger: logger.With("component", "selfcare")}},
+	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -111,15 +124,17 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 
 // portaSwitch returns the PortaSwitch client: at PORTASWITCH_URL, or at an
 // in-process simulator (keeping its state in the data folder) when none is
-// configured. stop ends the simulator.
-func portaSwitch(ctx context.Context, cfg Config, logger *slog.Logger) (*portaswitch.Client, func(), error) {
+// configured. accountURL is the account realm's base URL (self-care's):
+// PortaSwitchAccountURL, or the simulator's. stop ends the simulator.
+func portaSwitch(ctx context.Context, cfg Config, logger *slog.Logger) (client *portaswitch.Client, accountURL string, stop func(), err error) {
 	pcfg := portaswitch.Config{
 		BaseURL:  cfg.PortaSwitchURL,
 		Login:    cfg.PortaSwitchLogin,
 		Password: cfg.PortaSwitchPassword,
 		Logger:   logger.With("component", "portaswitch"),
 	}
-	stop := func() {}
+	stop = func() {}
+	accountURL = cfg.PortaSwitchAccountURL
 	if cfg.PortaSwitchURL == "" {
 		// The simulator's API user is whoever is configured, admin/admin
 		// by default, and the client logs in as that user.
@@ -130,7 +145,7 @@ func portaSwitch(ctx context.Context, cfg Config, logger *slog.Logger) (*portasw
 			pcfg.Password = "admin"
 		}
 		if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
-			return nil, nil, fmt.Errorf("create data folder: %w", err)
+			return nil, "", nil, fmt.Errorf("create data folder: %w", err)
 		}
 		srv, err := sim.Start(ctx, sim.Options{
 			Login:     pcfg.Login,
@@ -139,18 +154,19 @@ func portaSwitch(ctx context.Context, cfg Config, logger *slog.Logger) (*portasw
 			Logger:    logger.With("component", "portasim"),
 		})
 		if err != nil {
-			return nil, nil, fmt.Errorf("start the PortaSwitch simulator: %w", err)
+			return nil, "", nil, fmt.Errorf("start the PortaSwitch simulator: %w", err)
 		}
 		stop = func() { _ = srv.Close() }
 		pcfg.BaseURL = srv.URL
+		accountURL = srv.AccountURL
 		logger.Warn("PORTASWITCH_URL is not set: using the in-process PortaSwitch simulator", "url", srv.URL)
 	}
-	client, err := portaswitch.New(pcfg)
+	client, err = portaswitch.New(pcfg)
 	if err != nil {
 		stop()
-		return nil, nil, err
+		return nil, "", nil, err
 	}
-	return client, stop, nil
+	return client, accountURL, stop, nil
 }
 
 // devSecretKey returns the key kept in dataDir/secret.key, creating it with
