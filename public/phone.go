@@ -199,7 +199,8 @@ func (h *handlers) numberList(c *fiber.Ctx, w *wizard, query, poolParam, chosen 
 	}
 
 	ctx := c.UserContext()
-	free, err := h.Numbers.FreeNumbers(ctx, pool, query, numberListSize)
+	// Ask for more than are shown: numbers other prospects hold are left out.
+	free, err := h.Numbers.FreeNumbers(ctx, pool, query, 2*numberListSize)
 	if err != nil {
 		h.Logger.Warn("number search failed", "request_id", web.RequestID(c), "pool", pool.IDVBatch, "err", err)
 		vm.Unavailable = true
@@ -220,6 +221,9 @@ func (h *handlers) numberList(c *fiber.Ctx, w *wizard, query, poolParam, chosen 
 		vm.Numbers = append(vm.Numbers, components.NumberOptionVM{Number: chosen, Display: displayNumber(chosen), Selected: true})
 	}
 	for _, n := range free {
+		if len(vm.Numbers) == numberListSize {
+			break
+		}
 		if held[n.Number] || n.Number == chosen || !strings.HasPrefix(n.Number, pool.Prefix) {
 			continue
 		}
