@@ -10,6 +10,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"websignup/forms"
+	"websignup/internal/web"
 	"websignup/public"
 )
 
@@ -772,5 +773,31 @@ func TestWizardStoreFailure(t *testing.T) {
 	p := b.get("/s/demo/address")
 	if p.status() != 500 || strings.Contains(p.body, "10.0.0.7") || p.testid("error-page").Length() != 1 {
 		t.Errorf("store failure: %d", p.status())
+	}
+}
+
+func TestWizardCookiesSecureOverTLS(t *testing.T) {
+	e := newWizardEnv(t)
+	e.app = web.New(web.Options{TLS: true})
+	public.Register(e.app, public.Deps{
+		Forms: &fakeForms{PublishedFormFn: e.publishedForm}, Versions: e.versions,
+		Sessions: e.sessions, Numbers: e.numbers, Secret: testSecret, Now: e.clock,
+	})
+	b := e.browser()
+	b.get("/s/demo/")
+	p := b.post("/s/demo/", planForm)
+	for _, name := range []string{public.SessionCookie, public.CSRFCookie} {
+		c := b.cookies[name]
+		if c == nil || !c.Secure || !c.HttpOnly {
+			t.Errorf("%s cookie over TLS: %+v", name, c)
+		}
+	}
+	mustRedirect(t, p, "/s/demo/address")
+	b.walkTo(forms.StepSummary)
+	if c := b.cookies[public.CardCookie]; c == nil || !c.Secure {
+		t.Errorf("card cookie over TLS: %+v", c)
+	}
+	if p := b.get("/s/demo/summary"); p.resp.Header.Get("Strict-Transport-Security") == "" {
+		t.Error("no HSTS")
 	}
 }
