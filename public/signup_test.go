@@ -367,3 +367,14 @@ func digits(s string) string {
 		return -1
 	}, s)
 }
+
+// newPort is a psport over a fresh admin client with the given timeout.
+func newPort(t *testing.T, url string, timeout time.Duration) provision.PortaSwitch {
+	t.Helper()
+	c, err := portaswitch.New(portaswitch.Config{BaseURL: url, Login: "admin", Password: "admin",
+		Timeout: timeout, RetryBackoff: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return psport.New(c)
+}
