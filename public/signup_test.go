@@ -88,18 +88,36 @@ func (e *realEnv) freeNumbers(n int) []string {
 	return nil
 }
 
-// prospect is a browser that has walked to the summary with a real number.
+// prospect is a browser that has walked to the summary with a real number
+// and device type 1 (the simulator has 6 of each type).
 func (e *realEnv) prospect(number string, card string) *browser {
+	e.t.Helper()
+	return e.prospectWith(number, "1", card)
+}
+
+// prospectWith is prospect with a device choice ("byod" or a type).
+func (e *realEnv) prospectWith(number, device, card string) *browser {
 	e.t.Helper()
 	b := e.browser()
 	b.number = number
-	saved := paymentForm
+	pay := paymentForm
 	if card != "" {
-		paymentForm = cloneValues(saved)
-		paymentForm.Set("card_number", card)
-		defer func() { paymentForm = saved }()
+		pay = cloneValues(paymentForm)
+		pay.Set("card_number", card)
 	}
-	b.walkTo(forms.StepSummary)
+	for _, s := range []struct {
+		path string
+		form url.Values
+		next string
+	}{
+		{"/s/demo/", planForm, "/s/demo/address"},
+		{"/s/demo/address", addressForm, "/s/demo/phone"},
+		{"/s/demo/phone", url.Values{"number": {number}, "device": {device}}, "/s/demo/payment"},
+		{"/s/demo/payment", pay, "/s/demo/summary"},
+	} {
+		b.get(s.path)
+		mustRedirect(e.t, b.post(s.path, s.form), s.next)
+	}
 	p := b.get("/s/demo/summary")
 	if p.status() != http.StatusOK {
 		e.t.Fatalf("summary: %d %.300s", p.status(), p.body)
