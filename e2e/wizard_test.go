@@ -56,7 +56,8 @@ type walkedWizard struct {
 func TestBrowserWizard(t *testing.T) {
 	s := startServer(t, serverOptions{})
 	b := newBrowser(t, s.URL)
-	walkToSummary(t, b)
+	w := walkToSummary(t, b)
+	signUpAndSelfcare(t, b, w)
 	assertNoCardAtRest(t, s)
 }
 
@@ -210,6 +211,90 @@ func walkToSummary(t *testing.T, b *browser) walkedWizard {
 		t.Errorf("the summary page holds the full card number")
 	}
 	return w
+}
+
+// newSelfcarePassword is the password the walk chooses at the first
+// self-care login (letters and digits, 8 to 32).
+const newSelfcarePassword = "Lovelace1843"
+
+// signUpAndSelfcare goes on from the summary: Sign up without the terms
+// (refused), with them, the done page with the new number and credentials,
+// and self-care: login, the forced password change, the overview.
+func signUpAndSelfcare(t *testing.T, b *browser, w walkedWizard) {
+	t.Helper()
+	b.clickNav(`[data-testid="summary-form"] [data-testid="signup"]`)
+	b.wantPath("/s/demo/signup") // the summary again, as the POST's answer
+	if got := b.text(`[data-testid="field-error-accept_terms"]`); !strings.Contains(strings.ToLower(got), "terms") {
+		t.Errorf("Sign up without the terms: error %q, want one about the terms", got)
+	}
+	b.check("summary-terms-error")
+	b.click(`label[for="field-accept_terms"]`)
+	if !b.checked("#field-accept_terms") {
+		t.Fatalf("clicking the terms label did not tick the box")
+	}
+	b.clickNav(`[data-testid="summary-form"] [data-testid="signup"]`)
+
+	// The job may still run: the page then says so and offers to check
+	// again (it also refreshes itself). Never reload the finished page:
+	// it shows the credentials once.
+	deadline := time.Now().Add(30 * time.Second)
+	for b.count(`[data-testid="done-completed"]`) == 0 {
+		b.wantPath("/s/demo/done")
+		if b.count(`[data-testid="done-problem"]`) > 0 {
+			t.Fatalf("signup ended in a problem: %s", b.text("main"))
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("signup not completed within 30s: %s", b.text("main"))
+		}
+		time.Sleep(300 * time.Millisecond)
+		if b.count(`[data-testid="done-refresh"]`) > 0 {
+			b.clickNav(`[data-testid="done-refresh"]`)
+		}
+	}
+	b.wantPath("/s/demo/done")
+	b.checkPhone("done")
+	number := b.text(`[data-testid="phone-number"]`)
+	login := b.text(`[data-testid="selfcare-login"]`)
+	password := b.text(`[data-testid="selfcare-password"]`)
+	if digits(number) != w.number {
+		t.Errorf("done page shows the number %q, want the chosen %s (%s)", number, w.numberDisplay, w.number)
+	}
+	if login == "" || len(password) < 12 {
+		t.Fatalf("done page shows login %q and a password of %d characters, want both (12+ characters)", login, len(password))
+	}
+	if got := b.text(`[data-testid="charged"]`); got != demoTotal {
+		t.Errorf("done page says %q was charged, want %s", got, demoTotal)
+	}
+
+	// Self-care: the done page's button, the login, the forced change.
+	b.clickNav(`[data-testid="selfcare-link"]`)
+	b.wantPath("/selfcare/login")
+	b.check("selfcare-login")
+	b.fill("#field-login", login)
+	b.fill("#field-password", password)
+	b.clickNav(`[data-testid="selfcare-login-submit"]`)
+	b.wantPath("/selfcare/password")
+	b.check("selfcare-password")
+	b.fill("#field-old_password", password)
+	b.fill("#field-new_password", newSelfcarePassword)
+	b.fill("#field-new_password_confirm", newSelfcarePassword)
+	b.clickNav(`[data-testid="selfcare-password-submit"]`)
+	b.wantPath("/selfcare/?changed=1")
+	if got := b.text(`[data-testid="notice"]`); !strings.Contains(got, "password") {
+		t.Errorf("after the password change self-care says %q, want a word about the new password", got)
+	}
+	b.checkPhone("selfcare-overview")
+	for _, c := range []struct{ sel, want string }{
+		{`[data-testid="overview-plan"]`, demoPlan},
+		{`[data-testid="overview-device"]`, demoDevice},
+	} {
+		if got := b.text(c.sel); !strings.Contains(got, c.want) {
+			t.Errorf("self-care %s shows %q, want %q", c.sel, got, c.want)
+		}
+	}
+	if got := b.text(`[data-testid="overview-number"]`); digits(got) != w.number {
+		t.Errorf("self-care shows the number %q, want %s", got, w.numberDisplay)
+	}
 }
 
 // selectOption picks the option with value in the select sel, as choosing
