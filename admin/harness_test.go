@@ -238,3 +238,7 @@ func adminLimitsForMatrix() admin.Limits {
 	l.PerAddress, l.PerEmail = 1000, 1000
 	return l
 }
+
+func formNamed(e *env, name string) forms.Form {
+	return forms.Form{TenantID: e.tenantA.ID, Slug: "xss", Name: name}
+}
