@@ -53,7 +53,6 @@ func TestLoginSucceedsAndSetsAHardenedCookie(t *testing.T) {
 	}
 }
 
-
 func TestLoginFailuresGiveTheSameAnswer(t *testing.T) {
 	e := newSQLiteEnv(t)
 	ctx := context.Background()

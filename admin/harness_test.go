@@ -3,8 +3,8 @@ package admin_test
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"io"
 	"net/http"
