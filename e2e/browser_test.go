@@ -188,6 +188,16 @@ func (b *browser) open(path string) {
 	b.do("open "+path, chromedp.Navigate(b.base+path))
 }
 
+// openStatus loads path and returns the HTTP status of its document.
+func (b *browser) openStatus(path string) int {
+	b.t.Helper()
+	resp := run(b, "open "+path, chromedp.NavigateResponse(b.base+path))
+	if resp == nil {
+		b.t.Fatalf("open %s: no response", path)
+	}
+	return int(resp.Status)
+}
+
 // path is the current page's path and query, e.g. /s/demo/address.
 func (b *browser) path() string {
 	b.t.Helper()
