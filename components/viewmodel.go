@@ -135,6 +135,22 @@ func WizardSteps(slug string, current forms.Step) []StepVM {
 	return vms
 }
 
+// WizardProgress is WizardSteps for a prospect who may have completed steps
+// after the current one (having come back to change something): every step
+// before reached, the first step they have not completed, is done and links
+// back, whichever side of current it is on.
+func WizardProgress(slug string, current, reached forms.Step) []StepVM {
+	vms := WizardSteps(slug, current)
+	cur, r := current.Index(), reached.Index()
+	for i, s := range forms.Steps {
+		if i > cur && i < r {
+			vms[i].State = StepDone
+			vms[i].URL = WizardURL(slug, s)
+		}
+	}
+	return vms
+}
+
 func planInputID(i int) string {
 	if i == 0 {
 		// The error summary links to #field-product.

@@ -14,7 +14,7 @@ import (
 
 // page is the layout's view model of a wizard step.
 func (h *handlers) page(w *wizard, step forms.Step, title string) components.Page {
-	return components.Page{Title: title, Brand: w.brand, Steps: components.WizardSteps(w.slug, step)}
+	return components.Page{Title: title, Brand: w.brand, Steps: components.WizardProgress(w.slug, step, w.progress().FirstIncomplete())}
 }
 
 // formVM is what every step's form shares.

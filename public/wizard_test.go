@@ -168,6 +168,11 @@ func TestWizardWalkToSummary(t *testing.T) {
 	if form.Find(`input[name="_csrf"]`).AttrOr("value", "") == "" {
 		t.Error("no CSRF token in the Sign up form")
 	}
+	for _, secret := range []string{"4242424242424242", "4242 4242 4242 4242", "card_cvv"} {
+		if strings.Contains(e.logs.String(), secret) {
+			t.Errorf("the logs hold %q", secret)
+		}
+	}
 }
 
 func TestWizardNoWriteOnGet(t *testing.T) {
@@ -232,6 +237,12 @@ func TestWizardBackShowsWhatWasEntered(t *testing.T) {
 		t.Errorf("welcome: current step %q", cur)
 	}
 	p = b.get("/s/demo/address")
+	// Steps done after this one still link, so the prospect can go back.
+	var links []string
+	p.testid("progress").Find("a").Each(func(_ int, a *goquery.Selection) { links = append(links, a.AttrOr("href", "")) })
+	if got := strings.Join(links, " "); got != "/s/demo/ /s/demo/phone /s/demo/payment" {
+		t.Errorf("progress links %q", got)
+	}
 	for key, want := range map[string]string{"firstname": "Ada", "email": "ada@example.com", "phone1": "+12065550199", "zip": "98101"} {
 		if got := p.doc.Find(`input[name="`+key+`"]`).AttrOr("value", ""); got != want {
 			t.Errorf("address %s = %q, want %q", key, got, want)
