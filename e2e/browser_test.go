@@ -29,8 +29,12 @@ const (
 	phoneWidth, phoneHeight     = 390, 844
 )
 
-// testTimeout bounds one browser test, browser start included.
-const testTimeout = 3 * time.Minute
+// testTimeout bounds one browser test, browser start included; navTimeout
+// one page load after a click or a key press.
+const (
+	testTimeout = 3 * time.Minute
+	navTimeout  = 30 * time.Second
+)
 
 // onCI reports whether the CI variable is set (to anything but false or
 // 0): browser tests must then run, not skip.
@@ -135,7 +139,13 @@ func newBrowser(t *testing.T, base string) *browser {
 		}
 	})
 	b := &browser{t: t, ctx: bctx, base: base, output: output}
-	b.do("start chromium", chromedp.EmulateViewport(desktopWidth, desktopHeight))
+	b.do("start chromium",
+		chromedp.EmulateViewport(desktopWidth, desktopHeight),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: pageWatch})
+			return err
+		}),
+	)
 	b.width, b.height = desktopWidth, desktopHeight
 	return b
 }
@@ -216,7 +226,9 @@ func (b *browser) wantPath(want string) {
 // it leads to has loaded.
 func (b *browser) navigating(what string, trigger chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	_, err := chromedp.Run(b.ctx, chromedp.WaitEvent(page.LoadEventFired, nil, trigger))
+	ctx, cancel := context.WithTimeout(b.ctx, navTimeout)
+	defer cancel()
+	_, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, trigger))
 	if err != nil {
 		b.t.Fatalf("%s (on %s): %v", what, b.where(), err)
 	}
@@ -497,11 +509,36 @@ func (b *browser) resize(width, height int64) {
 	b.width, b.height = width, height
 }
 
-// check screenshots the current page and runs axe-core on it.
+// pageWatch runs in every page before its own scripts: it records the
+// Content-Security-Policy violations and the uncaught script errors, which
+// check reports.
+const pageWatch = `(() => {
+	window.e2eProblems = [];
+	document.addEventListener("securitypolicyviolation", e =>
+		window.e2eProblems.push("CSP blocked " + (e.blockedURI || "inline code") + " (" + e.violatedDirective + ") at " + e.sourceFile + ":" + e.lineNumber));
+	window.addEventListener("error", e => {
+		if (e.message) window.e2eProblems.push("script error: " + e.message + " at " + e.filename + ":" + e.lineno);
+	});
+	window.addEventListener("unhandledrejection", e => window.e2eProblems.push("unhandled rejection: " + e.reason));
+})()`
+
+// pageProblems fails the test (without stopping it) for the CSP
+// violations and script errors pageWatch recorded on the current page.
+func (b *browser) pageProblems(step string) {
+	b.t.Helper()
+	problems := eval[[]string](b, `window.e2eProblems || []`)
+	if len(problems) > 0 {
+		b.t.Errorf("%s (%s): %d problem(s) in the browser:\n  %s", step, b.path(), len(problems), strings.Join(problems, "\n  "))
+	}
+}
+
+// check screenshots the current page, runs axe-core on it, and reports
+// CSP violations and script errors.
 func (b *browser) check(step string) {
 	b.t.Helper()
 	b.shot(step)
 	b.axe(step)
+	b.pageProblems(step)
 }
 
 // checkPhone does check at a phone's width too, then goes back to the

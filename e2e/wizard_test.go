@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
 
@@ -150,7 +151,28 @@ func walkToSummary(t *testing.T, b *browser) walkedWizard {
 	if n := b.count(`[data-testid="number-radio"]`); n < 2 {
 		t.Fatalf("the phone step offers %d numbers, want several; list: %q", n, b.text(`[data-testid="number-list"]`))
 	}
-	numID := eval[string](b, `document.querySelectorAll('[data-testid="number-radio"]')[1].id`)
+	// Search for the digits that end the fifth number: with htmx the list
+	// changes in place (no page load) to numbers holding those digits.
+	fifth := b.value(`[data-testid="number-option"]:nth-child(5) [data-testid="number-radio"]`)
+	query := fifth[len(fifth)-4:]
+	if !eval[bool](b, `typeof window.htmx === "object"`) {
+		t.Fatalf("htmx is not loaded on the phone step (run make deps: it vendors htmx.min.js before the build)")
+	}
+	b.do("mark the page", chromedp.Evaluate[chromedp.Void](`window.e2eSamePage = true`))
+	b.fill("#field-q", query)
+	b.click(`[data-testid="number-search-button"]`)
+	b.do("wait for the number list to update", chromedp.Poll[chromedp.Void](fmt.Sprintf(`(() => {
+		const shown = [...document.querySelectorAll('[data-testid="number-radio"]')].map(r => r.value);
+		return shown.length > 0 && shown.every(v => v.includes(%s));
+	})()`, jsString(query)), chromedp.WithPollingTimeout(10*time.Second)))
+	if !eval[bool](b, `window.e2eSamePage === true`) {
+		t.Errorf("the number search loaded a new page; with JavaScript it should update the list in place")
+	}
+	if b.count(`[data-testid="number-radio"][value="`+fifth+`"]`) != 1 {
+		t.Fatalf("searching %q does not list %s: %q", query, fifth, b.text(`[data-testid="number-list"]`))
+	}
+	b.check("phone-search")
+	numID := eval[string](b, `document.querySelector('[data-testid="number-radio"][value="`+fifth+`"]').id`)
 	w.number = b.value("#" + numID)
 	w.numberDisplay = b.text(`label[for="` + numID + `"] [data-testid="number-display"]`)
 	b.click(`label[for="` + numID + `"]`)
