@@ -36,6 +36,10 @@ type Deps struct {
 	// Limits overrides the sign-in limits; the zero value means
 	// DefaultLimits.
 	Limits Limits
+	// Catalog reads PortaSwitch's products, DID batches and phone types
+	// for the form builder's pickers (NewPortaSwitchCatalog); nil shows
+	// only what the forms already have.
+	Catalog Catalog
 }
 
 // Limits are the session lifetimes and sign-in rate limits.

@@ -18,7 +18,7 @@ type route struct {
 // know, so add the route's expected answers there too.
 func (h *handlers) routes() []route {
 	get, post := fiber.MethodGet, fiber.MethodPost
-	return []route{
+	return append([]route{
 		{Method: get, Path: "/admin", Public: true, Handler: h.adminRoot},
 		{Method: get, Path: "/admin/login", Public: true, Handler: h.loginPage},
 		{Method: post, Path: "/admin/login", Public: true, Handler: h.login},
@@ -39,6 +39,56 @@ func (h *handlers) routes() []route {
 		{Method: post, Path: "/admin/tenants/:id", Obj: ObjTenants, Act: ActWrite, Handler: h.updateTenant},
 
 		{Method: get, Path: "/admin/audit", Obj: ObjAudit, Act: ActRead, Handler: h.auditLog},
+	}, h.formRoutes()...)
+}
+
+// formRoutes are the form builder's pages (forms*.go, versions*.go,
+// preview*.go, importexport*.go). Literal segments come before the
+// parameters they would otherwise match (new, order).
+func (h *handlers) formRoutes() []route {
+	get, post := fiber.MethodGet, fiber.MethodPost
+	r, w := ActRead, ActWrite
+	f := "/admin/forms/:id"
+	return []route{
+		{Method: get, Path: "/admin/forms", Obj: ObjForms, Act: r, Handler: h.formsList},
+		{Method: get, Path: "/admin/forms/new", Obj: ObjForms, Act: w, Handler: h.newForm},
+		{Method: post, Path: "/admin/forms", Obj: ObjForms, Act: w, Handler: h.createForm},
+		{Method: get, Path: f, Obj: ObjForms, Act: r, Handler: h.formHome},
+		{Method: get, Path: f + "/edit", Obj: ObjForms, Act: r, Handler: h.formHome},
+		{Method: get, Path: f + "/edit/branding", Obj: ObjForms, Act: r, Handler: h.branding},
+		{Method: post, Path: f + "/edit/branding", Obj: ObjForms, Act: w, Handler: h.saveBranding},
+		{Method: get, Path: f + "/edit/fields", Obj: ObjForms, Act: r, Handler: h.fieldsPage},
+		{Method: get, Path: f + "/edit/fields/new", Obj: ObjForms, Act: w, Handler: h.newField},
+		{Method: get, Path: f + "/edit/fields/:i", Obj: ObjForms, Act: r, Handler: h.editField},
+		{Method: post, Path: f + "/edit/fields", Obj: ObjForms, Act: w, Handler: h.saveField},
+		{Method: post, Path: f + "/edit/fields/order", Obj: ObjForms, Act: w, Handler: h.orderFields},
+		{Method: post, Path: f + "/edit/fields/:i", Obj: ObjForms, Act: w, Handler: h.saveField},
+		{Method: post, Path: f + "/edit/fields/:i/move", Obj: ObjForms, Act: w, Handler: h.moveField},
+		{Method: post, Path: f + "/edit/fields/:i/delete", Obj: ObjForms, Act: w, Handler: h.deleteField},
+		{Method: get, Path: f + "/edit/pattern-test", Obj: ObjForms, Act: r, Handler: h.patternTestPage},
+		{Method: get, Path: f + "/edit/plans", Obj: ObjForms, Act: r, Handler: h.plans},
+		{Method: post, Path: f + "/edit/plans", Obj: ObjForms, Act: w, Handler: h.savePlans},
+		{Method: get, Path: f + "/edit/pools", Obj: ObjForms, Act: r, Handler: h.pools},
+		{Method: post, Path: f + "/edit/pools", Obj: ObjForms, Act: w, Handler: h.savePools},
+		{Method: get, Path: f + "/edit/devices", Obj: ObjForms, Act: r, Handler: h.devices},
+		{Method: post, Path: f + "/edit/devices", Obj: ObjForms, Act: w, Handler: h.saveDevices},
+		{Method: get, Path: f + "/edit/settings", Obj: ObjForms, Act: r, Handler: h.settings},
+		{Method: post, Path: f + "/edit/settings", Obj: ObjForms, Act: w, Handler: h.saveSettings},
+		{Method: post, Path: f + "/publish", Obj: ObjForms, Act: w, Handler: h.publishForm},
+		{Method: get, Path: f + "/versions", Obj: ObjForms, Act: r, Handler: h.versions},
+		{Method: get, Path: f + "/diff", Obj: ObjForms, Act: r, Handler: h.diff},
+		{Method: post, Path: f + "/versions/:vid/rollback", Obj: ObjForms, Act: w, Handler: h.rollback},
+		{Method: get, Path: f + "/export", Obj: ObjForms, Act: r, Handler: h.export},
+		{Method: get, Path: f + "/import", Obj: ObjForms, Act: w, Handler: h.importPage},
+		{Method: post, Path: f + "/import", Obj: ObjForms, Act: w, Handler: h.importConfig},
+		// The preview only reads: a viewer may walk it, and its Continue
+		// buttons post to it only to move on (nothing posted is read).
+		{Method: get, Path: f + "/preview", Obj: ObjForms, Act: r, Handler: h.previewRoot},
+		{Method: get, Path: f + "/preview/", Obj: ObjForms, Act: r, Handler: h.preview},
+		{Method: get, Path: f + "/preview/phone/numbers", Obj: ObjForms, Act: r, Handler: h.previewNumberList},
+		{Method: get, Path: f + "/preview/:step", Obj: ObjForms, Act: r, Handler: h.preview},
+		{Method: post, Path: f + "/preview/", Obj: ObjForms, Act: r, Handler: h.previewNext},
+		{Method: post, Path: f + "/preview/:step", Obj: ObjForms, Act: r, Handler: h.previewNext},
 	}
 }
 
