@@ -548,7 +548,7 @@ func doneStyle() templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, "\">\n\t\t.done__number { font-size: clamp(1.6rem, 1.2rem + 2vw, 2.4rem); margin: 0.25rem 0 0; font-variant-numeric: tabular-nums; }\n\t\t.done__cred { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem 0.75rem; }\n\t\t.done__mono { font-family: var(--mono, ui-monospace, monospace); font-weight: 600; overflow-wrap: anywhere; user-select: all; }\n\t\t.done__copy { min-height: 2.2rem; padding: 0.25rem 0.9rem; font-size: 0.9rem; }\n\t\t.done__copy[data-copied] { border-color: var(--brand); }\n\t</style>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, "\">\n\t\t.done__number { font-size: clamp(1.6rem, 1.2rem + 2vw, 2.4rem); margin: 0.25rem 0 0; font-variant-numeric: tabular-nums; }\n\t\t.done__cred { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem 0.75rem; }\n\t\t.done__mono { font-family: var(--mono, ui-monospace, monospace); font-weight: 600; overflow-wrap: anywhere; user-select: all; }\n\t\t.done__copy { min-height: 2.2rem; padding: 0.25rem 0.9rem; font-size: 0.9rem; }\n\t\t.done__copy[data-copied] { border-color: var(--brand); }\n\t\t.selfcare__logout { margin-top: 1.25rem; }\n\t</style>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -582,7 +582,7 @@ func copyScript() templ.Component {
 		var templ_7745c5c3_Var28 string
 		templ_7745c5c3_Var28, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.GetNonce(ctx)).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `components/done.templ`, Line: 129, Col: 36}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `components/done.templ`, Line: 130, Col: 36}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var28)
 		if templ_7745c5c3_Err != nil {

@@ -245,7 +245,7 @@ func SelfcareOverviewPage(p Page, vm SelfcareOverviewVM) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "</dl></section><form class=\"form\" method=\"post\" action=\"/selfcare/logout\" data-testid=\"selfcare-logout-form\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "</dl></section><form class=\"form selfcare__logout\" method=\"post\" action=\"/selfcare/logout\" data-testid=\"selfcare-logout-form\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
