@@ -149,13 +149,13 @@ func (h *handlers) savePlans(c *fiber.Ctx) error {
 		}
 		id, _ := strconv.ParseInt(r.ID, 10, 64)
 		p := forms.Product{IProduct: id, Name: r.Name, Description: r.Description}
+		if p.Name == "" {
+			p.Name = r.PSName
+		}
 		found := false
 		for _, cp := range catalog {
 			if cp.IProduct == id && !cp.NoFees {
 				p.Currency, p.ActivationFee, p.RecurringFee, p.Period = cp.Currency, cp.ActivationFee, cp.RecurringFee, cp.Period
-				if p.Name == "" {
-					p.Name = cp.Name
-				}
 				found = true
 			}
 		}
