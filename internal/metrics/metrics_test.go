@@ -109,7 +109,7 @@ type fakeStore struct{ err error }
 
 func (f fakeStore) RecordIntent(context.Context, *provision.Job, string) error { return f.err }
 func (f fakeStore) RecordResult(context.Context, *provision.Job, string) error { return f.err }
-func (f fakeStore) Update(context.Context, *provision.Job) error              { return f.err }
+func (f fakeStore) Update(context.Context, *provision.Job) error               { return f.err }
 
 var _ provision.Store = fakeStore{}
 
