@@ -5,6 +5,9 @@
 //	websignup seed-demo [flags]          add the demo form (slug "demo") if missing
 //	websignup user add --email E --password-file F --role R [--tenant NAME]
 //	                                     create an admin user (and its tenant)
+//	websignup form export SLUG           write the published version's JSON to stdout
+//	websignup form import SLUG FILE [--publish]
+//	                                     make FILE the draft (and publish it)
 //
 // Configuration comes from environment variables and flags; see Config and
 // the README's table. Logs go to standard error, command results to
@@ -45,6 +48,10 @@ commands:
   seed-demo   add the demo form (slug "demo") if it is missing, and exit
   user add    create an admin user: --email E --password-file F
               --role operator|admin|viewer [--tenant NAME]
+  form export SLUG              write the published version's JSON to stdout
+  form import SLUG FILE [--publish]
+              make FILE the form's draft (and publish it), or print
+              its problems and change nothing
 
 Run "websignup <command> -h" for the flags. Every flag has an environment
 variable; secrets are read from the environment (or NAME_FILE) only.
@@ -78,6 +85,8 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 		return nil
 	case "user":
 		return userCommand(ctx, args, env, stdout, stderr)
+	case "form":
+		return formCommand(ctx, args, env, os.Stdin, stdout, stderr)
 	default:
 		fmt.Fprint(stderr, usageText)
 		return fmt.Errorf("unknown command %q", command)
