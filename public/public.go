@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
+
 	"websignup/forms"
 )
 
@@ -93,9 +95,13 @@ type Deps struct {
 	// SearchLimit is how many number searches (the phone page and its
 	// list) a client address may make per minute (default
 	// DefaultSearchLimit); StepLimit is how many step POSTs (default
-	// DefaultStepLimit). Counters are kept in memory, per process.
+	// DefaultStepLimit). Counters are kept in LimiterStorage.
 	SearchLimit int
 	StepLimit   int
+	// LimiterStorage keeps the rate limiters' counters; nil keeps them in
+	// memory, per process. With several instances give it shared storage
+	// (storage.Store.RateLimits) so that the limits hold across them.
+	LimiterStorage fiber.Storage
 
 	// Now is the clock (default time.Now); tests move it.
 	Now func() time.Time

@@ -87,20 +87,22 @@ func newHandlers(d Deps) *handlers {
 		Deps:        d,
 		cards:       cards,
 		csrf:        web.CSRF(web.CSRFConfig{Secret: d.Secret, CookieName: CSRFCookie, Path: "/s/"}),
-		stepLimit:   rateLimit(d.StepLimit),
-		searchLimit: rateLimit(d.SearchLimit),
+		stepLimit:   rateLimit("step", d.StepLimit, d.LimiterStorage),
+		searchLimit: rateLimit("search", d.SearchLimit, d.LimiterStorage),
 	}
 }
 
 // rateLimit allows max requests per minute per client address. c.IP() is
 // the connection's address, or X-Forwarded-For's only from a trusted proxy
-// (web.New). The counters are this process's.
-func rateLimit(max int) fiber.Handler {
+// (web.New). The counters are in store (nil: this process's memory), under
+// keys prefixed with name, so limiters sharing a store count apart.
+func rateLimit(name string, max int, store fiber.Storage) fiber.Handler {
 	return limiter.New(limiter.Config{
 		Max:        max,
 		Expiration: time.Minute,
+		Storage:    store,
 		KeyGenerator: func(c *fiber.Ctx) string {
-			return c.IP()
+			return name + ":" + c.IP()
 		},
 		LimitReached: func(*fiber.Ctx) error {
 			return fiber.ErrTooManyRequests

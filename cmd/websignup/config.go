@@ -74,6 +74,20 @@ type Config struct {
 	// up request; a crashed instance's job is resumed after it
 	// (WEBSIGNUP_WORKER_LEASE, default 2m).
 	WorkerLease time.Duration
+	// MetricsAddr, if set, serves GET /metrics on its own listener, e.g.
+	// 127.0.0.1:9090, away from the public site (WEBSIGNUP_METRICS_ADDR).
+	MetricsAddr string
+	// MetricsToken, if set, is the bearer token GET /metrics requires
+	// (WEBSIGNUP_METRICS_TOKEN[_FILE]). With a token and no MetricsAddr,
+	// /metrics is served on the site's address; with neither, nowhere.
+	MetricsToken string
+	// ReadyCheckPortaSwitch makes GET /readyz also ping PortaSwitch
+	// (WEBSIGNUP_READY_CHECK_PORTASWITCH, default false).
+	ReadyCheckPortaSwitch bool
+	// RateLimitStore is where the rate limiters count: "database" (shared
+	// by every instance) or "memory" (this process's); empty means database
+	// on PostgreSQL and memory on SQLite (WEBSIGNUP_RATE_LIMIT_STORE).
+	RateLimitStore string
 	// TestCrashAt makes the process exit at a provisioning step; FOR TESTS
 	// ONLY, read from WEBSIGNUP_TEST_CRASH_AT only when
 	// WEBSIGNUP_TEST_HOOKS=1 (see installCrashHook).
@@ -105,7 +119,7 @@ func (c Config) DSN() string {
 const SecretKeySize = 32
 
 // secretVars are the variables that also have a _FILE variant.
-var secretVars = []string{"WEBSIGNUP_DATABASE_URL", "WEBSIGNUP_SECRET_KEY", "PORTASWITCH_LOGIN", "PORTASWITCH_PASSWORD", "WEBSIGNUP_ADMIN_PASSWORD"}
+var secretVars = []string{"WEBSIGNUP_DATABASE_URL", "WEBSIGNUP_SECRET_KEY", "PORTASWITCH_LOGIN", "PORTASWITCH_PASSWORD", "WEBSIGNUP_ADMIN_PASSWORD", "WEBSIGNUP_METRICS_TOKEN"}
 
 // LoadConfig builds the configuration of command from the defaults, env and
 // args (the command's flags), and validates it. It returns every problem at
@@ -148,7 +162,7 @@ func LoadConfig(command string, args []string, env func(string) string, usage io
 	for _, b := range []struct {
 		name string
 		dst  *bool
-	}{{"WEBSIGNUP_DEMO", &cfg.Demo}, {"WEBSIGNUP_TLS", &cfg.TLS}} {
+	}{{"WEBSIGNUP_DEMO", &cfg.Demo}, {"WEBSIGNUP_TLS", &cfg.TLS}, {"WEBSIGNUP_READY_CHECK_PORTASWITCH", &cfg.ReadyCheckPortaSwitch}} {
 		if v := get(b.name); v != "" {
 			x, err := strconv.ParseBool(v)
 			if err != nil {
@@ -183,6 +197,9 @@ func LoadConfig(command string, args []string, env func(string) string, usage io
 		cfg.TestCrashAt = get("WEBSIGNUP_TEST_CRASH_AT")
 	}
 	cfg.AdminPassword = secret("WEBSIGNUP_ADMIN_PASSWORD")
+	cfg.MetricsAddr = get("WEBSIGNUP_METRICS_ADDR")
+	cfg.MetricsToken = secret("WEBSIGNUP_METRICS_TOKEN")
+	cfg.RateLimitStore = get("WEBSIGNUP_RATE_LIMIT_STORE")
 
 	fs := flag.NewFlagSet("websignup "+command, flag.ContinueOnError)
 	fs.SetOutput(usage)
@@ -255,6 +272,14 @@ func (c Config) validate(command string) error {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
 			bad("PORTASWITCH_ACCOUNT_URL=%q: want an http(s) URL such as https://pbx.example.com:8445", c.PortaSwitchAccountURL)
 		}
+	}
+	if c.MetricsAddr != "" {
+		if err := checkAddr(c.MetricsAddr); err != nil {
+			bad("WEBSIGNUP_METRICS_ADDR=%q: %v", c.MetricsAddr, err)
+		}
+	}
+	if c.RateLimitStore != "" && c.RateLimitStore != "memory" && c.RateLimitStore != "database" {
+		bad("WEBSIGNUP_RATE_LIMIT_STORE=%q: want memory or database", c.RateLimitStore)
 	}
 	if err := c.validateAdmin(); err != nil {
 		errs = append(errs, err)

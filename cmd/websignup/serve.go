@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,6 +34,8 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	}
 	defer store.Close()
 	logger.Info("database ready", "dialect", store.Dialect(), "database", redactDSN(cfg.DSN()))
+	ops := newOperations(cfg, store, logger)
+	defer ops.close()
 
 	if cfg.Demo {
 		empty, err := store.IsEmpty(ctx)
@@ -54,7 +57,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		}
 	}
 
-	ps, accountURL, stopPS, err := portaSwitch(ctx, cfg, logger)
+	ps, accountURL, stopPS, err := portaSwitch(ctx, cfg, logger, ops.psHTTPClient())
 	if err != nil {
 		return err
 	}
@@ -63,6 +66,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	if err != nil {
 		return err
 	}
+	ops.instrument(prov)
 	// The worker and sweeper stop with ctx; stopProvisioning waits for
 	// them (the worker finishes its job) before the store closes.
 	provCtx, cancelProvisioning := context.WithCancel(ctx)
@@ -74,7 +78,8 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 
 	app := web.New(web.Options{
 		Logger:         logger,
-		Ready:          store.Ping,
+		Ready:          ops.ready(store.Ping, ps),
+		Observe:        ops.metrics.Observe,
 		TrustedProxies: cfg.TrustedProxies,
 		FrameAncestors: cfg.FrameAncestors,
 		TLS:            cfg.TLS,
@@ -88,12 +93,19 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	}
 	admin.Register(app, admin.Deps{Store: store, Enforcer: enforcer, Secret: secretKey, Logger: logger})
 	public.Register(app, public.Deps{
-		Forms: store, Versions: store, Sessions: store.Wizard(), Numbers: psnumbers.New(ps),
-		Logger: logger, Secret: secretKey,
+		Forms: ops.forms, Versions: ops.forms, Sessions: store.Wizard(), Numbers: psnumbers.New(ps),
+		LimiterStorage: ops.limiterStorage(),
+		Logger:         logger, Secret: secretKey,
 		Signup: prov.signupDeps(),
 		Selfcare: public.SelfcareDeps{Store: store, Realm: &public.PortaSwitchRealm{
 			AccountURL: accountURL, Admin: ps, Logger: logger.With("component", "selfcare")}},
 	})
+
+	stopMetrics, err := ops.serveMetrics(app)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -126,12 +138,13 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 // in-process simulator (keeping its state in the data folder) when none is
 // configured. accountURL is the account realm's base URL (self-care's):
 // PortaSwitchAccountURL, or the simulator's. stop ends the simulator.
-func portaSwitch(ctx context.Context, cfg Config, logger *slog.Logger) (client *portaswitch.Client, accountURL string, stop func(), err error) {
+func portaSwitch(ctx context.Context, cfg Config, logger *slog.Logger, hc *http.Client) (client *portaswitch.Client, accountURL string, stop func(), err error) {
 	pcfg := portaswitch.Config{
-		BaseURL:  cfg.PortaSwitchURL,
-		Login:    cfg.PortaSwitchLogin,
-		Password: cfg.PortaSwitchPassword,
-		Logger:   logger.With("component", "portaswitch"),
+		BaseURL:    cfg.PortaSwitchURL,
+		Login:      cfg.PortaSwitchLogin,
+		Password:   cfg.PortaSwitchPassword,
+		Logger:     logger.With("component", "portaswitch"),
+		HTTPClient: hc,
 	}
 	stop = func() {}
 	accountURL = cfg.PortaSwitchAccountURL

@@ -107,11 +107,9 @@ var wizardSteps = map[string]string{
 // of series stays bounded. It also counts the wizard's steps. It is meant
 // for web.Options.Observe.
 func (m *Metrics) Observe(method, route string, status int, d time.Duration) {
-	switch method {
-	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
-	default:
-		method = "OTHER"
-	}
+	// method may live in a buffer Fiber reuses: use only constant strings
+	// as label values, which the registry keeps.
+	method = knownMethod(method)
 	if route == "" || (route == "/" && status == http.StatusNotFound) {
 		route = "unmatched"
 	}
@@ -126,6 +124,15 @@ func (m *Metrics) Observe(method, route string, status int, d time.Duration) {
 			m.steps.WithLabelValues(step, "rejected").Inc()
 		}
 	}
+}
+
+func knownMethod(m string) string {
+	for _, k := range []string{http.MethodGet, http.MethodPost, http.MethodHead, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions} {
+		if m == k {
+			return k
+		}
+	}
+	return "OTHER"
 }
 
 // Gauge registers a gauge whose value read asks for at scrape time, e.g. a

@@ -42,8 +42,9 @@ func validRequestID(id string) bool {
 
 // requestLogger logs one line per request. Errors are handed to the error
 // handler here, before logging, so the line has the final status. Only the
-// path is logged: query strings may carry search terms or tokens.
-func requestLogger(logger *slog.Logger) fiber.Handler {
+// path is logged: query strings may carry search terms or tokens. observe,
+// if not nil, gets the request's route pattern, status and duration.
+func requestLogger(logger *slog.Logger, observe func(method, route string, status int, d time.Duration)) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		start := time.Now()
 		if err := c.Next(); err != nil {
@@ -53,6 +54,9 @@ func requestLogger(logger *slog.Logger) fiber.Handler {
 			}
 		}
 		status := c.Response().StatusCode()
+		if observe != nil {
+			observe(c.Method(), c.Route().Path, status, time.Since(start))
+		}
 		level := slog.LevelInfo
 		if status >= 500 {
 			level = slog.LevelError

@@ -43,6 +43,10 @@ type Options struct {
 	// TLS-terminating proxy: HSTS is sent and Secure(c) is true on every
 	// request, so handlers mark their cookies Secure.
 	TLS bool
+	// Observe, if set, is called once per answered request with the
+	// method, the matched route's pattern (e.g. "/s/:slug/address", never
+	// the raw path), the final status and the time taken: the metrics hook.
+	Observe func(method, route string, status int, d time.Duration)
 }
 
 // Server timeouts: long enough for a slow mobile connection, short enough
@@ -99,7 +103,7 @@ func New(opts Options) *fiber.App {
 
 	app.Use(sanitizeRequestID)
 	app.Use(requestid.New(requestid.Config{ContextKey: requestIDKey}))
-	app.Use(requestLogger(logger))
+	app.Use(requestLogger(logger, opts.Observe))
 	app.Use(recover.New(recover.Config{
 		EnableStackTrace: true,
 		StackTraceHandler: func(c *fiber.Ctx, e any) {
