@@ -23,7 +23,8 @@ const (
 	// is refused.
 	InputHoneypot = "hp_url"
 	// InputCardPrefix starts the names of the payment step's inputs
-	// (card_holder, card_number, card_expiry, card_cvv, card_sealed).
+	// (card_name, card_number, card_exp_month, card_exp_year, card_cvv: the
+	// InputCard constants) and of the summary's sealed card (card_token).
 	InputCardPrefix = "card_"
 )
 
