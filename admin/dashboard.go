@@ -33,6 +33,7 @@ func formRow(f storage.ScopedForm) components.AdminFormRow {
 		ID: f.ID, Name: f.Name, Slug: f.Slug,
 		PublicURL: components.WizardURL(f.Slug, forms.StepWelcome),
 		Live:      f.Published > 0, HasDraft: f.HasDraft,
+		EditURL: formURL(f.ID, "/edit"),
 	}
 	switch {
 	case f.Published > 0 && f.HasDraft:

@@ -24,7 +24,7 @@ type navItem struct {
 // nav is the admin navigation, in order. The form builder adds its pages
 // under /admin/forms/ (the Forms entry) and /admin/submissions.
 var nav = []navItem{
-	{"forms", "Forms", "/admin/", "/admin/forms", ObjForms},
+	{"forms", "Forms", "/admin/forms", "/admin/forms", ObjForms},
 	{"submissions", "Submissions", "/admin/submissions", "/admin/submissions", ObjSubmissions},
 	{"users", "Users", "/admin/users", "/admin/users", ObjUsers},
 	{"tenants", "Tenants", "/admin/tenants", "/admin/tenants", ObjTenants},

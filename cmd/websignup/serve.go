@@ -91,7 +91,9 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	if err := bootstrapAdmins(ctx, cfg, store, logger, stdout); err != nil {
 		return err
 	}
-	admin.Register(app, admin.Deps{Store: store, Enforcer: enforcer, Secret: secretKey, Logger: logger})
+	admin.Register(app, admin.Deps{Store: store, Enforcer: enforcer, Secret: secretKey, Logger: logger,
+		Catalog: admin.NewPortaSwitchCatalog(ps)})
+	public.RegisterMedia(app, store)
 	public.Register(app, public.Deps{
 		Forms: ops.forms, Versions: ops.forms, Sessions: store.Wizard(), Numbers: psnumbers.New(ps),
 		LimiterStorage: ops.limiterStorage(),
