@@ -40,7 +40,7 @@ func (w *WizardStore) HoldNumber(ctx context.Context, h forms.Hold, now time.Tim
 	if h.Number == "" || h.SessionID == "" {
 		return forms.Errorf(forms.EInvalid, "a number hold needs a number and a session")
 	}
-	hash := wizardHash(h.SessionID)
+	hash := SessionHash(h.SessionID)
 	now = wizardTime(now)
 	expires := wizardTime(h.ExpiresAt)
 	return w.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -96,7 +96,7 @@ func (w *WizardStore) SessionHold(ctx context.Context, sessionID string, now tim
 		ExpiresAt  time.Time `gorm:"column:expires_at"`
 	}
 	err := w.s.db.WithContext(ctx).Raw(`SELECT number, i_did_number, expires_at FROM number_holds
-		WHERE session_hash = ? AND expires_at > ?`, wizardHash(sessionID), wizardTime(now)).Scan(&recs).Error
+		WHERE session_hash = ? AND expires_at > ?`, SessionHash(sessionID), wizardTime(now)).Scan(&recs).Error
 	if err != nil {
 		return forms.Hold{}, false, fmt.Errorf("get session's hold: %w", err)
 	}
@@ -111,7 +111,7 @@ func (w *WizardStore) SessionHold(ctx context.Context, sessionID string, now tim
 // error when there is none.
 func (w *WizardStore) ReleaseHolds(ctx context.Context, sessionID string) error {
 	if err := w.s.db.WithContext(ctx).Exec(`DELETE FROM number_holds WHERE session_hash = ?`,
-		wizardHash(sessionID)).Error; err != nil {
+		SessionHash(sessionID)).Error; err != nil {
 		return fmt.Errorf("release number holds: %w", err)
 	}
 	return nil
@@ -124,7 +124,7 @@ func (w *WizardStore) HeldNumbers(ctx context.Context, numbers []string, exceptS
 	held := make(map[string]bool)
 	except := ""
 	if exceptSessionID != "" {
-		except = wizardHash(exceptSessionID)
+		except = SessionHash(exceptSessionID)
 	}
 	now = wizardTime(now)
 	db := w.s.db.WithContext(ctx)

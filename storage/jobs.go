@@ -63,8 +63,11 @@ func (s *Store) Jobs(credentials Sealer) *JobStore {
 	return &JobStore{s: s, sealer: credentials}
 }
 
-// SessionHash returns how storage identifies a wizard session: the SHA-256
-// of its raw id, in hex. The raw id, a bearer secret, is never stored.
+// SessionHash returns how storage identifies a session by its raw id: the
+// hex SHA-256 of it. wizard_sessions.id_hash, number_holds.session_hash,
+// provision_jobs.session_hash and selfcare_sessions.id_hash all hold it, so
+// a job finds its session and holds by it. The raw id, a bearer secret, is
+// never stored. It is the package's only session hash: keep it so.
 func SessionHash(sessionID string) string {
 	sum := sha256.Sum256([]byte(sessionID))
 	return hex.EncodeToString(sum[:])

@@ -2,8 +2,6 @@ package storage
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -20,9 +18,10 @@ import (
 // It is a type of its own rather than methods on Store because Store's
 // CreateSession and Session names belong to the admin area's sessions.
 //
-// Sessions are keyed by the SHA-256 of their raw id (the id is a bearer
-// secret and never stored); every method takes the raw id. No method stores
-// a card: only its brand and last four digits.
+// Sessions are keyed by SessionHash of their raw id, as provision_jobs
+// refers to them (the id is a bearer secret and never stored); every method
+// takes the raw id. No method stores a card: only its brand and last four
+// digits.
 type WizardStore struct {
 	s *Store
 }
@@ -35,13 +34,6 @@ func (s *Store) Wizard() *WizardStore { return &WizardStore{s: s} }
 // session just lapsed gets "your session expired" rather than a bare new
 // start, and an admin can still look at an abandoned walk for a while.
 const SessionSweepGrace = 24 * time.Hour
-
-// wizardHash is how wizard_sessions and number_holds identify a session: the
-// hex SHA-256 of its raw id. It is the same as the jobs' session_hash.
-func wizardHash(sessionID string) string {
-	sum := sha256.Sum256([]byte(sessionID))
-	return hex.EncodeToString(sum[:])
-}
 
 // wizardTime is a time as the database keeps it: UTC, microseconds.
 func wizardTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
@@ -113,7 +105,7 @@ func (w *WizardStore) CreateSession(ctx context.Context, sess forms.Session) err
 		return err
 	}
 	rec := wizardSessionRecord{
-		IDHash: wizardHash(sess.ID), FormID: sess.FormID, VersionID: sess.VersionID, Progress: progress,
+		IDHash: SessionHash(sess.ID), FormID: sess.FormID, VersionID: sess.VersionID, Progress: progress,
 		CardBrand: sess.CardBrand, CardLast4: sess.CardLast4,
 		CreatedAt: wizardTime(sess.CreatedAt), UpdatedAt: wizardTime(sess.UpdatedAt), ExpiresAt: wizardTime(sess.ExpiresAt),
 	}
@@ -125,7 +117,7 @@ func (w *WizardStore) CreateSession(ctx context.Context, sess forms.Session) err
 // true while Sign up has it. It returns ENotFound when there is none.
 func (w *WizardStore) Session(ctx context.Context, id string) (forms.Session, error) {
 	var recs []wizardSessionRecord
-	if err := w.s.db.WithContext(ctx).Where("id_hash = ?", wizardHash(id)).Limit(1).Find(&recs).Error; err != nil {
+	if err := w.s.db.WithContext(ctx).Where("id_hash = ?", SessionHash(id)).Limit(1).Find(&recs).Error; err != nil {
 		return forms.Session{}, fmt.Errorf("get wizard session: %w", err)
 	}
 	if len(recs) == 0 {
@@ -148,7 +140,7 @@ func (w *WizardStore) SaveProgress(ctx context.Context, id string, p forms.Progr
 	if err != nil {
 		return err
 	}
-	hash := wizardHash(id)
+	hash := SessionHash(id)
 	return w.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Exec(`UPDATE wizard_sessions SET progress = ?, card_brand = ?, card_last4 = ?, updated_at = ?
 			WHERE id_hash = ? AND signed_up_at IS NULL`,

@@ -6,9 +6,6 @@ import "gorm.io/gorm"
 // which play the parts of other writers (Sign up) and inspect raw rows.
 func (s *Store) WizardDBForTest() *gorm.DB { return s.db }
 
-// WizardHashForTest is wizardHash.
-func WizardHashForTest(id string) string { return wizardHash(id) }
-
 // MigrationCountForTest is how many migrations the program has; versions
 // are not contiguous, so it is not LatestSchemaVersion.
 func MigrationCountForTest() int { return len(history()) }

@@ -188,7 +188,7 @@ func TestWizardDeleteExpired(t *testing.T) {
 		mk("absolute-recent", now.Add(-time.Minute), now.Add(-time.Hour))
 		mk("signed-up", now.Add(-idle-grace-time.Hour), now.Add(-grace-time.Hour))
 		if err := s.WizardDBForTest().Exec(`UPDATE wizard_sessions SET signed_up_at = ? WHERE id_hash = ?`,
-			now.Add(-grace-2*time.Hour), storage.WizardHashForTest("signed-up")).Error; err != nil {
+			now.Add(-grace-2*time.Hour), storage.SessionHash("signed-up")).Error; err != nil {
 			t.Fatal(err)
 		}
 
