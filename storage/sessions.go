@@ -109,7 +109,12 @@ func (w *WizardStore) CreateSession(ctx context.Context, sess forms.Session) err
 		CardBrand: sess.CardBrand, CardLast4: sess.CardLast4,
 		CreatedAt: wizardTime(sess.CreatedAt), UpdatedAt: wizardTime(sess.UpdatedAt), ExpiresAt: wizardTime(sess.ExpiresAt),
 	}
-	return dbError(w.s.db.WithContext(ctx).Create(&rec).Error, "create wizard session", "wizard session")
+	return w.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&rec).Error; err != nil {
+			return dbError(err, "create wizard session", "wizard session")
+		}
+		return countFunnel(tx, rec.IDHash, sess.Progress, sess.CreatedAt) // funnel.go
+	})
 }
 
 // Session returns the wizard session with the raw id, whether expired or
@@ -130,7 +135,8 @@ func (w *WizardStore) Session(ctx context.Context, id string) (forms.Session, er
 // (p, except p.SignedUp, which only Sign up changes) and the accepted card's
 // brand and last four digits, marks the session active at now (updated_at,
 // from which idle expiry counts) and, when holdUntil is not zero, sets its
-// number hold's expiry to holdUntil.
+// number hold's expiry to holdUntil. It also counts the funnel steps the
+// session reaches for the first time (countFunnel, funnel.go).
 //
 // It returns ENotFound for an unknown session and EConflict for a session
 // that has signed up: its answers belong to the provisioning job now.
@@ -150,6 +156,9 @@ func (w *WizardStore) SaveProgress(ctx context.Context, id string, p forms.Progr
 		}
 		if res.RowsAffected == 0 {
 			return sessionGone(tx, hash)
+		}
+		if err := countFunnel(tx, hash, p, now); err != nil { // funnel.go
+			return err
 		}
 		if holdUntil.IsZero() {
 			return nil
