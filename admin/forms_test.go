@@ -513,3 +513,53 @@ func errorsOf(r response) string {
 func goqueryDoc(s string) (*goquery.Document, error) {
 	return goquery.NewDocumentFromReader(strings.NewReader(s))
 }
+
+// TestAdminTextIsEscapedEverywhere puts a script payload into every text
+// an admin types, publishes it, and checks that no page, admin or public,
+// carries it as markup.
+func TestAdminTextIsEscapedEverywhere(t *testing.T) {
+	e := builderEnv(t, storagetest.Open(t, storagetest.SQLiteDSN(t)))
+	c := e.signedIn(e.adminA)
+	const x = `"><script>alert(1)</script>`
+	cfg := forms.DemoConfig()
+	cfg.Branding.CompanyTitle = "Co" + x
+	cfg.Branding.SubscriptionText = "Sub" + x
+	cfg.Branding.SupportPhone = "+1" + x[:20]
+	cfg.Fields[0].Label, cfg.Fields[0].Help, cfg.Fields[0].Placeholder = "L"+x, "H"+x, "P"+x
+	cfg.Fields = append(cfg.Fields, forms.Field{Key: "plan_kind", Kind: forms.KindSelect, Label: "Kind" + x,
+		Options: []forms.Option{{Value: "a", Label: "Opt" + x}}})
+	cfg.Products[0].Name, cfg.Products[0].Description = "Plan"+x, "Desc"+x
+	cfg.Devices[0].Name, cfg.Devices[0].Description = "Dev"+x, "DevDesc"+x
+	cfg.Pools[0].Name = "Pool" + x
+	b, _ := json.Marshal(cfg)
+	wantStatus(t, c.multipart(fpath(e.formA, "/import"), map[string]string{"publish": "1"}, map[string][]byte{"file": b}), 303)
+	vs, _ := e.store.Versions(context.Background(), e.formA.ID)
+	pages := []string{"/s/alpha/"}
+	for _, p := range []string{"/edit/branding", "/edit/fields", "/edit/fields/0", "/edit/fields/10", "/edit/plans", "/edit/pools",
+		"/edit/devices", "/versions", "/preview/", "/preview/address", "/preview/phone", "/preview/payment", "/preview/summary", "/preview/done"} {
+		pages = append(pages, fpath(e.formA, p))
+	}
+	if len(vs) > 1 {
+		pages = append(pages, fpath(e.formA, fmt.Sprintf("/diff?from=%d&to=%d", vs[1].ID, vs[0].ID)))
+	}
+	pages = append(pages, "/admin/forms", "/admin/")
+	for _, p := range pages {
+		var r response
+		if strings.HasPrefix(p, "/s/") {
+			r = e.client().get(p)
+		} else {
+			r = c.get(p)
+		}
+		if r.status != 200 {
+			t.Errorf("%s: status %d", p, r.status)
+			continue
+		}
+		if strings.Contains(r.body, "<script>alert(1)") {
+			t.Errorf("%s: the payload is rendered as markup", p)
+		}
+	}
+	// And the text is there, escaped, where it belongs.
+	if !strings.Contains(text(t, e.client().get("/s/alpha/"), `[data-testid="plan-name"]`), "Plan"+x) {
+		t.Fatal("the plan name is not shown as text")
+	}
+}
