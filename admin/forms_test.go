@@ -379,7 +379,11 @@ func TestPlansPoolsDevicesFromCatalog(t *testing.T) {
 }
 
 func TestPublishVersionsDiffRollbackAndPublicSite(t *testing.T) {
-	e := builderEnv(t, storagetest.Open(t, storagetest.SQLiteDSN(t)))
+	storagetest.ForEachDB(t, testPublishVersionsDiffRollback)
+}
+
+func testPublishVersionsDiffRollback(t *testing.T, s *storage.Store) {
+	e := builderEnv(t, s)
 	c := e.signedIn(e.adminA)
 	xss := `<img src=x onerror=alert(1)>Acme`
 	wantStatus(t, c.multipart(fpath(e.formA, "/edit/branding"), map[string]string{"company_title": xss, "primary_color": "#0b5fff"}, nil), 303)
