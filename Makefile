@@ -43,8 +43,10 @@ fmt:
 build: deps
 	$(GO) build -o $(BIN)/ ./cmd/...
 
-## bench: benchmarks (no tests)
+## bench: websignup-bench (throughput, latency, CPU per signup, memory against the goals; see docs/performance.md), then the Go benchmarks
 bench: deps
+	$(GO) build -o $(BIN)/ ./cmd/websignup ./cmd/portasim ./cmd/websignup-bench
+	$(BIN)/websignup-bench -bin $(BIN) $(BENCH_FLAGS)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 ## e2e: browser tests (need chromium)

@@ -88,6 +88,10 @@ type Config struct {
 	// by every instance) or "memory" (this process's); empty means database
 	// on PostgreSQL and memory on SQLite (WEBSIGNUP_RATE_LIMIT_STORE).
 	RateLimitStore string
+	// Pprof adds Go's profiler (/debug/pprof/) to the metrics listener
+	// at MetricsAddr, behind the same token (WEBSIGNUP_PPROF, default
+	// false; ignored without MetricsAddr).
+	Pprof bool
 	// TestCrashAt makes the process exit at a provisioning step; FOR TESTS
 	// ONLY, read from WEBSIGNUP_TEST_CRASH_AT only when
 	// WEBSIGNUP_TEST_HOOKS=1 (see installCrashHook).
@@ -162,7 +166,7 @@ func LoadConfig(command string, args []string, env func(string) string, usage io
 	for _, b := range []struct {
 		name string
 		dst  *bool
-	}{{"WEBSIGNUP_DEMO", &cfg.Demo}, {"WEBSIGNUP_TLS", &cfg.TLS}, {"WEBSIGNUP_READY_CHECK_PORTASWITCH", &cfg.ReadyCheckPortaSwitch}} {
+	}{{"WEBSIGNUP_DEMO", &cfg.Demo}, {"WEBSIGNUP_TLS", &cfg.TLS}, {"WEBSIGNUP_READY_CHECK_PORTASWITCH", &cfg.ReadyCheckPortaSwitch}, {"WEBSIGNUP_PPROF", &cfg.Pprof}} {
 		if v := get(b.name); v != "" {
 			x, err := strconv.ParseBool(v)
 			if err != nil {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -122,6 +123,10 @@ func (o *operations) serveMetrics(app *fiber.App) (stop func(), err error) {
 		}
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", h)
+		if o.cfg.Pprof {
+			mux.Handle("GET /debug/pprof/", o.metrics.Protect(http.HandlerFunc(pprof.Index), o.cfg.MetricsToken))
+			mux.Handle("GET /debug/pprof/profile", o.metrics.Protect(http.HandlerFunc(pprof.Profile), o.cfg.MetricsToken))
+		}
 		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 		go func() {
 			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

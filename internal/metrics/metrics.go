@@ -156,7 +156,12 @@ func (m *Metrics) Gauge(name, help string, read func(context.Context) (float64, 
 // requests must carry "Authorization: Bearer <token>" (compared in
 // constant time) or get 401.
 func (m *Metrics) Handler(token string) http.Handler {
-	h := promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
+	return m.Protect(promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}), token)
+}
+
+// Protect wraps h so that, with a token, requests must carry
+// "Authorization: Bearer <token>" or get 401; without one it returns h.
+func (m *Metrics) Protect(h http.Handler, token string) http.Handler {
 	if token == "" {
 		return h
 	}
