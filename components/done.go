@@ -30,8 +30,6 @@ type DoneVM struct {
 	// expired): CredentialsShown then says so.
 	Credentials      *CredentialsVM
 	CredentialsShown bool
-	// RefreshSeconds is the automatic refresh of a page in DoneWorking.
-	RefreshSeconds int
 }
 
 // CredentialsVM are a new subscriber's logins and passwords, shown once.

@@ -1,6 +1,7 @@
 package public
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -40,11 +41,11 @@ func (h *handlers) done(c *fiber.Ctx) error {
 		return err
 	}
 	vm := components.DoneVM{
-		Number:         displayNumber(job.Order.Number),
-		SelfcareURL:    c.BaseURL() + SelfcareLoginPath,
-		RefreshSeconds: doneRefreshSeconds,
+		Number:      displayNumber(job.Order.Number),
+		SelfcareURL: c.BaseURL() + SelfcareLoginPath,
 	}
 	title := "Welcome aboard"
+	refresh := 0
 	switch job.Status {
 	case provision.StatusDeclined, provision.StatusCardNeeded:
 		noStore(c)
@@ -52,9 +53,10 @@ func (h *handlers) done(c *fiber.Ctx) error {
 	case provision.StatusPending, provision.StatusRunning, provision.StatusRetrying:
 		vm.State = components.DoneWorking
 		title = "Finishing your signup"
-		// The header does what the page's meta element does, for clients
-		// that read only headers.
-		c.Set("Refresh", "3")
+		// The page reloads itself (a meta element in its head); the header
+		// does the same for clients that read only headers.
+		refresh = doneRefreshSeconds
+		c.Set("Refresh", strconv.Itoa(doneRefreshSeconds))
 	case provision.StatusCompleted:
 		vm.State = components.DoneCompleted
 		if job.Order.Charge.Amount > 0 {
@@ -81,6 +83,6 @@ func (h *handlers) done(c *fiber.Ctx) error {
 			vm.Reason = provision.ReasonReview
 		}
 	}
-	page := components.Page{Title: title, Brand: w.brand}
+	page := components.Page{Title: title, Brand: w.brand, RefreshSeconds: refresh}
 	return h.render(c, fiber.StatusOK, components.DonePage(page, vm))
 }
