@@ -101,8 +101,17 @@ type ErrorVM struct {
 	Message string // safe to show: forms.ErrorMessage or our own words
 	// RequestID is shown for server errors so support can find the log line.
 	RequestID string
-	// BackURL, when set, is offered as "Back to the start".
-	BackURL string
+	// BackURL, when set, is offered as a link labelled BackLabel (default
+	// "Back to the start").
+	BackURL   string
+	BackLabel string
+}
+
+func backLabel(vm ErrorVM) string {
+	if vm.BackLabel == "" {
+		return "Back to the start"
+	}
+	return vm.BackLabel
 }
 
 // CSRFFieldName is the name of the hidden form field that carries the CSRF

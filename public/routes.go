@@ -9,6 +9,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 
+	"websignup/components"
+	"websignup/forms"
 	"websignup/internal/seal"
 	"websignup/internal/web"
 )
@@ -86,7 +88,7 @@ func newHandlers(d Deps) *handlers {
 	return &handlers{
 		Deps:        d,
 		cards:       cards,
-		csrf:        web.CSRF(web.CSRFConfig{Secret: d.Secret, CookieName: CSRFCookie, Path: "/s/"}),
+		csrf:        web.CSRF(web.CSRFConfig{Secret: d.Secret, CookieName: CSRFCookie, Path: "/s/", Start: wizardStart}),
 		stepLimit:   rateLimit("step", d.StepLimit, d.LimiterStorage),
 		searchLimit: rateLimit("search", d.SearchLimit, d.LimiterStorage),
 	}
@@ -108,4 +110,15 @@ func rateLimit(name string, max int, store fiber.Storage) fiber.Handler {
 			return fiber.ErrTooManyRequests
 		},
 	})
+}
+
+// wizardStart is the welcome page of the wizard a request is for: where a
+// refused post links back to when its Referer does not say which page the
+// form was on.
+func wizardStart(c *fiber.Ctx) string {
+	slug := c.Params("slug")
+	if !validSlug(slug) {
+		return "/"
+	}
+	return components.WizardURL(slug, forms.StepWelcome)
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -49,8 +50,53 @@ type CSRFConfig struct {
 	Secure func(*fiber.Ctx) bool
 	// ErrorHandler answers a refused request. The default returns a
 	// forms.EForbidden error with CSRFMessage, which the app's error handler
-	// renders as a 403 page.
+	// renders as a 403 "This page has expired" page linking back to the page
+	// the form was on (the Referer's path, when it is a page of this site),
+	// or else to Start.
 	ErrorHandler fiber.Handler
+	// Start returns where that page links when the Referer does not say
+	// where the form was: the start of the area the middleware protects,
+	// e.g. the wizard's welcome page. Default: the brand's home page
+	// (SetBrand), else Path.
+	Start func(*fiber.Ctx) string
+}
+
+// TitleCSRF is the title of the page refusing a post whose CSRF token does
+// not verify.
+const TitleCSRF = "This page has expired"
+
+// csrfError is the default refusal: a forms.EForbidden error with
+// CSRFMessage (Status maps it to 403) that the error handler recognises by
+// its type, to title the page for an expired form and link back to it.
+type csrfError struct {
+	// back is the same-origin path the form was posted from, or the area's
+	// start; fromForm says which.
+	back     string
+	fromForm bool
+}
+
+func (e *csrfError) Error() string { return "csrf token refused" }
+
+// Unwrap gives the error's code and safe message.
+func (e *csrfError) Unwrap() error { return forms.Errorf(forms.EForbidden, CSRFMessage) }
+
+// csrfBack is where the page refusing a post links: the path of the
+// Referer when it is a page of this site (scheme and host as the request's),
+// else start.
+func csrfBack(c *fiber.Ctx, start string) *csrfError {
+	ref := c.Get(fiber.HeaderReferer)
+	u, err := url.Parse(ref)
+	if ref != "" && err == nil && u.Scheme+"://"+u.Host == c.BaseURL() && u.User == nil && localPath(u.Path) {
+		return &csrfError{back: u.EscapedPath(), fromForm: true}
+	}
+	return &csrfError{back: start}
+}
+
+// localPath reports whether p is a path on this site that a link can use as
+// is: absolute, and neither "//host" nor "/\host", which browsers read as
+// another site.
+func localPath(p string) bool {
+	return strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") && !strings.ContainsAny(p, "\\\x00")
 }
 
 // CSRF returns a middleware protecting every request whose method is not
@@ -94,7 +140,15 @@ func CSRF(cfg CSRFConfig) fiber.Handler {
 		cfg.Secure = Secure
 	}
 	if cfg.ErrorHandler == nil {
-		cfg.ErrorHandler = func(*fiber.Ctx) error { return forms.Errorf(forms.EForbidden, CSRFMessage) }
+		cfg.ErrorHandler = func(c *fiber.Ctx) error {
+			start := cfg.Path
+			if cfg.Start != nil {
+				start = cfg.Start(c)
+			} else if b, ok := c.Locals(brandKey).(components.BrandVM); ok && b.HomeURL != "" {
+				start = b.HomeURL
+			}
+			return csrfBack(c, start)
+		}
 	}
 
 	return func(c *fiber.Ctx) error {

@@ -63,6 +63,16 @@ func errorHandler(logger *slog.Logger) fiber.ErrorHandler {
 			brand = b
 			vm.BackURL = b.HomeURL
 		}
+		var ce *csrfError
+		if errors.As(err, &ce) {
+			// Not a lack of permission: the form was open too long, or
+			// cookies were cleared. Offer the way back to it.
+			vm.Title = TitleCSRF
+			vm.BackURL = ce.back
+			if ce.fromForm {
+				vm.BackLabel = "Back to the form"
+			}
+		}
 		page := components.Page{Title: vm.Title, Brand: brand}
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		if rerr := Render(c, status, components.ErrorPage(page, vm)); rerr != nil {
