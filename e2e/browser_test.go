@@ -29,11 +29,13 @@ const (
 	phoneWidth, phoneHeight     = 390, 844
 )
 
-// testTimeout bounds one browser test, browser start included; navTimeout
-// one page load after a click or a key press.
+// testTimeout bounds one browser test, browser start included;
+// actionTimeout one step of it (a query waits that long for its element);
+// navTimeout one page load after a click or a key press.
 const (
-	testTimeout = 3 * time.Minute
-	navTimeout  = 30 * time.Second
+	testTimeout   = 3 * time.Minute
+	actionTimeout = 30 * time.Second
+	navTimeout    = 30 * time.Second
 )
 
 // onCI reports whether the CI variable is set (to anything but false or
@@ -121,6 +123,9 @@ func newBrowser(t *testing.T, base string) *browser {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("lang", "en-US"),
+		// Back/forward-cache restores send no load events, which chromedp
+		// cannot follow; without the cache Back loads the page again.
+		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,BackForwardCache"),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(desktopWidth, desktopHeight),
 		chromedp.CombinedOutput(output),
@@ -139,13 +144,18 @@ func newBrowser(t *testing.T, base string) *browser {
 		}
 	})
 	b := &browser{t: t, ctx: bctx, base: base, output: output}
-	b.do("start chromium",
+	// The first action starts Chromium, which lives as long as the
+	// context of that action: bctx, not one with a timeout.
+	err := chromedp.Do(bctx,
 		chromedp.EmulateViewport(desktopWidth, desktopHeight),
 		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 			_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: pageWatch})
 			return err
 		}),
 	)
+	if err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
 	b.width, b.height = desktopWidth, desktopHeight
 	return b
 }
@@ -177,7 +187,9 @@ func (b *browser) where() string {
 // do runs actions, failing the test with what on error.
 func (b *browser) do(what string, actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	if err := chromedp.Do(b.ctx, actions...); err != nil {
+	ctx, cancel := context.WithTimeout(b.ctx, actionTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
 		b.t.Fatalf("%s (on %s): %v", what, b.where(), err)
 	}
 }
@@ -185,7 +197,9 @@ func (b *browser) do(what string, actions ...chromedp.Action[chromedp.Void]) {
 // run runs one action that returns a value.
 func run[T any](b *browser, what string, a chromedp.Action[T]) T {
 	b.t.Helper()
-	v, err := chromedp.Run(b.ctx, a)
+	ctx, cancel := context.WithTimeout(b.ctx, actionTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, a)
 	if err != nil {
 		b.t.Fatalf("%s (on %s): %v", what, b.where(), err)
 	}
@@ -232,6 +246,13 @@ func (b *browser) navigating(what string, trigger chromedp.Action[chromedp.Void]
 	if err != nil {
 		b.t.Fatalf("%s (on %s): %v", what, b.where(), err)
 	}
+}
+
+// back presses the browser's Back button and waits for the page it loads
+// (the back/forward cache is off: see newBrowser).
+func (b *browser) back() {
+	b.t.Helper()
+	b.navigating("go back", chromedp.Evaluate[chromedp.Void](`history.back()`))
 }
 
 // clickNav clicks the element sel and waits for the page it loads.

@@ -7,5 +7,6 @@
 // The package has no code outside its tests. The tests need /usr/bin/chromium
 // and node_modules/axe-core (make deps); without Chromium they skip, unless
 // CI is set, where they fail. Screenshots go to $WEBSIGNUP_SCREENSHOTS, or
-// e2e/testdata/screenshots (ignored by git).
+// e2e/testdata/screenshots (ignored by git). WEBSIGNUP_E2E_BINARY names a
+// websignup binary to test instead of building one from the working tree.
 package e2e

@@ -232,6 +232,22 @@ func walkToSummary(t *testing.T, b *browser) walkedWizard {
 	if strings.Contains(eval[string](b, `document.documentElement.outerHTML`), testCard) {
 		t.Errorf("the summary page holds the full card number")
 	}
+
+	// The details' Edit link shows what was entered; the browser's Back
+	// button returns to the summary.
+	b.clickNav(`[data-testid="summary-details"] [data-testid="edit-link"]`)
+	b.wantPath("/s/demo/address")
+	if got := b.value("#field-email"); got != goodEmail {
+		t.Errorf("the address step from the summary's Edit link shows the email %q, want %q", got, goodEmail)
+	}
+	if got := b.value("#field-city"); got != "Seattle" {
+		t.Errorf("the address step from the summary's Edit link shows the city %q, want Seattle", got)
+	}
+	b.back()
+	b.wantPath("/s/demo/summary")
+	if got := b.text(`[data-testid="summary-card"]`); !strings.Contains(got, "4242") {
+		t.Errorf("back on the summary with the browser's Back button, the card reads %q", got)
+	}
 	return w
 }
 
