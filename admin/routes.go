@@ -39,7 +39,26 @@ func (h *handlers) routes() []route {
 		{Method: post, Path: "/admin/tenants/:id", Obj: ObjTenants, Act: ActWrite, Handler: h.updateTenant},
 
 		{Method: get, Path: "/admin/audit", Obj: ObjAudit, Act: ActRead, Handler: h.auditLog},
-	}, h.formRoutes()...)
+	}, append(h.formRoutes(), h.submissionRoutes()...)...)
+}
+
+// submissionRoutes are the submissions pages, the review actions and the
+// funnel (submissions*.go, funnel.go). The export's literal ".csv" path
+// is its own route, not a parameter.
+func (h *handlers) submissionRoutes() []route {
+	get, post := fiber.MethodGet, fiber.MethodPost
+	r, w := ActRead, ActWrite
+	s, f := "/admin/submissions/:id", "/admin/forms/:id"
+	return []route{
+		{Method: get, Path: "/admin/submissions", Obj: ObjSubmissions, Act: r, Handler: h.submissionsHub},
+		{Method: get, Path: s, Obj: ObjSubmissions, Act: r, Handler: h.submission},
+		{Method: post, Path: s + "/retry", Obj: ObjSubmissions, Act: w, Handler: h.retrySubmission},
+		{Method: post, Path: s + "/confirm-charge", Obj: ObjSubmissions, Act: w, Handler: h.confirmCharge},
+		{Method: post, Path: s + "/resolve", Obj: ObjSubmissions, Act: w, Handler: h.resolveSubmission},
+		{Method: get, Path: f + "/submissions", Obj: ObjSubmissions, Act: r, Handler: h.formSubmissions},
+		{Method: get, Path: f + "/submissions.csv", Obj: ObjSubmissions, Act: r, Handler: h.submissionsCSV},
+		{Method: get, Path: f + "/funnel", Obj: ObjSubmissions, Act: r, Handler: h.funnel},
+	}
 }
 
 // formRoutes are the form builder's pages (forms*.go, versions*.go,

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -502,3 +503,16 @@ func reviewResult(res *gorm.DB, doing string) error {
 	}
 	return nil
 }
+
+// Submissions returns a job store for the admin area's submission views and
+// review actions. It never reads or writes a job's credentials: its sealer
+// refuses, and the submission methods erase them before decoding a job.
+func (s *Store) Submissions() *JobStore { return &JobStore{s: s, sealer: noCredentials{}} }
+
+// noCredentials is a Sealer that refuses everything.
+type noCredentials struct{}
+
+var errNoCredentials = errors.New("storage: this job store has no access to credentials")
+
+func (noCredentials) Seal([]byte, string, time.Time) (string, error) { return "", errNoCredentials }
+func (noCredentials) Open(string, string, time.Time) ([]byte, error) { return nil, errNoCredentials }
