@@ -71,6 +71,9 @@ func (b *browser) adminLogin(email, password string) {
 // adminLogout signs out with the admin bar's button.
 func (b *browser) adminLogout() {
 	b.t.Helper()
+	if b.count(`[data-testid="logout"]`) == 0 {
+		b.open("/admin/")
+	}
 	b.clickNav(`[data-testid="logout"]`)
 	if p := b.path(); !strings.HasPrefix(p, "/admin/login") {
 		b.t.Fatalf("after signing out, on %s, want the login page", p)
@@ -228,6 +231,19 @@ func buildDemoField(t *testing.T, b *browser) string {
 		t.Fatalf("publishing led to %s; page:\n%s", p, b.text("main"))
 	}
 	b.check("admin-published")
+
+	// The builder's other sections, and the preview, as an admin sees them.
+	for _, sec := range []string{"plans", "pools", "devices", "settings"} {
+		b.open(formURL + "/edit/" + sec)
+		b.wantPath(formURL + "/edit/" + sec)
+		b.check("admin-" + sec)
+	}
+	b.open(formURL + "/preview/")
+	b.wantPath(formURL + "/preview/")
+	if b.count(`[data-testid="plan"]`) == 0 {
+		t.Errorf("the preview shows no plans: %s", b.text("main"))
+	}
+	b.check("admin-preview")
 	return formURL
 }
 
