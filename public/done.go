@@ -17,8 +17,9 @@ const SelfcareLoginPath = "/selfcare/login"
 // done shows the outcome of the session's signup: "we're finishing" with an
 // automatic refresh while the job runs; the number, what was charged and,
 // once only, the credentials when it completed; a clear message and the
-// support contact when it needs an operator or failed. A declined job sends
-// the prospect back to the payment step. The page is never cached.
+// support contact when it needs an operator. A job that reopened the wizard
+// (declined) sends the prospect back to the step that explains it
+// (redirectFromSignup). The page is never cached.
 func (h *handlers) done(c *fiber.Ctx) error {
 	w, err := h.load(c)
 	if err != nil {
@@ -46,10 +47,10 @@ func (h *handlers) done(c *fiber.Ctx) error {
 	}
 	title := "Welcome aboard"
 	refresh := 0
+	if sent, err := redirectFromSignup(c, w.slug, job); sent {
+		return err
+	}
 	switch job.Status {
-	case provision.StatusDeclined, provision.StatusCardNeeded:
-		noStore(c)
-		return c.Redirect(components.WizardURL(w.slug, forms.StepPayment), fiber.StatusSeeOther)
 	case provision.StatusPending, provision.StatusRunning, provision.StatusRetrying:
 		vm.State = components.DoneWorking
 		title = "Finishing your signup"

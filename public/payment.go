@@ -16,7 +16,8 @@ const msgCardCleared = "For your security, we cleared the card number and securi
 
 // payment shows what is charged today and the card fields, empty but for a
 // notice when the prospect was sent back because their card must be
-// entered again (?card=expired|invalid|missing).
+// entered again (?card=expired|invalid|missing), or because Sign up
+// declined it (?signup=declined: the reason comes from the job).
 func (h *handlers) payment(c *fiber.Ctx) error {
 	w, err := h.load(c)
 	if err != nil {
@@ -25,7 +26,13 @@ func (h *handlers) payment(c *fiber.Ctx) error {
 	if ok, err := h.gate(c, w, forms.StepPayment); !ok {
 		return err
 	}
-	return h.renderPayment(c, w, fiber.StatusOK, forms.CardInput{}, nil, cardReasonMessage(c.Query("card")))
+	notice := cardReasonMessage(c.Query("card"))
+	if reason, err := h.signupNotice(c, w); err != nil {
+		return err
+	} else if reason != "" {
+		notice = reason
+	}
+	return h.renderPayment(c, w, fiber.StatusOK, forms.CardInput{}, nil, notice)
 }
 
 // paymentPost validates the card. An accepted card is sealed for this

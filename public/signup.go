@@ -60,9 +60,11 @@ const msgAcceptTerms = "Please accept the terms of service to sign up."
 
 // signup is Sign up: it claims the session and creates the provisioning job
 // in one transaction, runs the job in this request with the card unsealed
-// from the summary form (or the card cookie), and shows the outcome. A
-// second or concurrent Sign up for the session never starts a second job:
-// it is sent to the done page, which shows the one job's outcome.
+// from the summary form (or the card cookie), and redirects (303) to the
+// outcome: the done page, or, for a declined card, the payment step, which
+// explains (see redirectFromSignup). A second or concurrent Sign up for the
+// session never starts a second job: it is sent to the done page, which
+// shows the one job's outcome.
 func (h *handlers) signup(c *fiber.Ctx) error {
 	w, err := h.load(c)
 	if err != nil {
@@ -107,11 +109,11 @@ func (h *handlers) signup(c *fiber.Ctx) error {
 	fcard.Number, fcard.CVV = "", ""
 	// The card is gone: Sign up was its only use.
 	clearCookie(c, w.slug, CardCookie)
-	if job.Status == provision.StatusDeclined || job.Status == provision.StatusCardNeeded {
-		// The store reopened the session: answers and number are kept,
-		// the card must be entered again.
-		w.sess.Progress.SignedUp = false
-		return h.renderPayment(c, w, fiber.StatusUnprocessableEntity, forms.CardInput{Name: fcard.Name}, nil, job.Reason)
+	// When the store reopened the session (answers and number kept), the
+	// step sent back to reads the reason from the job; a reload of it
+	// never posts Sign up again.
+	if sent, err := redirectFromSignup(c, w.slug, job); sent {
+		return err
 	}
 	return c.Redirect(components.WizardURL(w.slug, forms.StepDone), fiber.StatusSeeOther)
 }

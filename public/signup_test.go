@@ -349,10 +349,27 @@ func TestSignupDeclinedCardBackToPayment(t *testing.T) {
 		e := newRealEnv(t, s)
 		number := e.freeNumbers(1)[0]
 		b := e.prospect(number, "4000000000000002")
-		p := b.post("/s/demo/signup", signupForm(b, b.get("/s/demo/summary")))
-		if p.status() != http.StatusUnprocessableEntity || !strings.Contains(p.body, "declined") ||
-			p.doc.Find(`input[name="card_number"]`).Length() == 0 {
-			t.Fatalf("declined Sign up: %d %.600s", p.status(), p.body)
+		// POST → 303 → GET: the payment step explains, and reloading it
+		// shows the same without posting Sign up again.
+		mustRedirect(t, b.post("/s/demo/signup", signupForm(b, b.get("/s/demo/summary"))), "/s/demo/payment?signup=declined")
+		for range 2 {
+			p := b.get("/s/demo/payment?signup=declined")
+			if p.status() != http.StatusOK || !strings.Contains(words(p.testid("notice")), "declined") ||
+				p.doc.Find(`input[name="card_number"]`).Length() == 0 {
+				t.Fatalf("payment step after a decline: %d %.600s", p.status(), p.body)
+			}
+			if p.resp.Header.Get("Cache-Control") != "no-store" {
+				t.Errorf("payment step cached: %q", p.resp.Header.Get("Cache-Control"))
+			}
+		}
+		// The done page of a declined signup sends back there too.
+		mustRedirect(t, b.get("/s/demo/done"), "/s/demo/payment?signup=declined")
+		// The words never come from the URL: an unknown outcome, or one the
+		// job did not have, shows nothing.
+		for _, q := range []string{"?signup=%3Cb%3Ehi", "?signup=failed", "?signup=" + url.QueryEscape("Your card was declined")} {
+			if p := b.get("/s/demo/payment" + q); p.testid("notice").Length() != 0 {
+				t.Errorf("payment%s shows a notice: %q", q, words(p.testid("notice")))
+			}
 		}
 		customers, accounts, charges := simCounts(e.sim.Sim.State())
 		if customers != 0 || accounts != 0 || charges != 0 {
