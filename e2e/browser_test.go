@@ -105,6 +105,9 @@ type browser struct {
 	shots int
 	// output is Chromium's own output, shown when the test fails.
 	output *syncBuffer
+	// quiet skips check, checkPhone and shot, for a test that walks
+	// through pages another test checks already.
+	quiet bool
 }
 
 // newBrowser starts a headless Chromium with a fresh profile and a
@@ -476,6 +479,9 @@ func screenshotDir() string {
 // <Test>-<NN>-<step>-<width>.png.
 func (b *browser) shot(step string) {
 	b.t.Helper()
+	if b.quiet {
+		return
+	}
 	png := run(b, "take a screenshot", fullPage())
 	dir := screenshotDir()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -557,6 +563,9 @@ func (b *browser) pageProblems(step string) {
 // CSP violations and script errors.
 func (b *browser) check(step string) {
 	b.t.Helper()
+	if b.quiet {
+		return
+	}
 	b.shot(step)
 	b.axe(step)
 	b.pageProblems(step)
@@ -566,6 +575,9 @@ func (b *browser) check(step string) {
 // desktop size.
 func (b *browser) checkPhone(step string) {
 	b.t.Helper()
+	if b.quiet {
+		return
+	}
 	w, h := b.width, b.height
 	b.check(step)
 	b.resize(phoneWidth, phoneHeight)

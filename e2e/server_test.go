@@ -97,6 +97,9 @@ type server struct {
 	URL string
 	// DataDir is the process's data folder (SQLite file, simulator state).
 	DataDir string
+	// SimURL is the in-process PortaSwitch simulator's base URL (its
+	// /sim/faults endpoint injects failures).
+	SimURL string
 
 	cmd  *exec.Cmd
 	logs *syncBuffer
@@ -138,8 +141,8 @@ func startServer(t *testing.T, opts serverOptions) *server {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start websignup: %v", err)
 	}
-	addr := make(chan string, 1)
-	go s.readLog(stderr, addr)
+	addr, simURL := make(chan string, 1), make(chan string, 1)
+	go s.readLog(stderr, addr, simURL)
 	go func() { s.done <- cmd.Wait() }()
 	t.Cleanup(func() {
 		s.stop(t)
@@ -151,6 +154,10 @@ func startServer(t *testing.T, opts serverOptions) *server {
 	select {
 	case a := <-addr:
 		s.URL = "http://" + a
+		select {
+		case s.SimURL = <-simURL: // logged before "listening"
+		default:
+		}
 	case err := <-s.done:
 		s.done <- err
 		t.Fatalf("websignup exited before listening (%v); log:\n%s", err, s.logs.String())
@@ -175,9 +182,9 @@ func cleanEnv() []string {
 	return env
 }
 
-// readLog copies the server's log into s.logs and sends the address of its
-// "listening" line to addr.
-func (s *server) readLog(r io.Reader, addr chan<- string) {
+// readLog copies the server's log into s.logs, and sends the address of
+// its "listening" line to addr and the simulator's URL to simURL.
+func (s *server) readLog(r io.Reader, addr, simURL chan<- string) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	sent := false
@@ -189,12 +196,23 @@ func (s *server) readLog(r io.Reader, addr chan<- string) {
 			continue
 		}
 		var rec struct {
-			Msg  string `json:"msg"`
-			Addr string `json:"addr"`
+			Msg       string `json:"msg"`
+			Addr      string `json:"addr"`
+			URL       string `json:"url"`
+			Component string `json:"component"`
 		}
-		if json.Unmarshal(line, &rec) == nil && rec.Msg == "listening" && rec.Addr != "" {
+		if json.Unmarshal(line, &rec) != nil {
+			continue
+		}
+		switch {
+		case rec.Msg == "listening" && rec.Addr != "":
 			addr <- rec.Addr
 			sent = true
+		case strings.Contains(rec.Msg, "simulator") && strings.HasPrefix(rec.URL, "http://"):
+			select {
+			case simURL <- rec.URL:
+			default:
+			}
 		}
 	}
 	_, _ = io.Copy(io.Discard, r)
@@ -277,4 +295,22 @@ func runCommand(t *testing.T, ctx context.Context, dataDir string, env []string,
 		t.Fatalf("websignup %s: %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), err, stdout.String(), stderr.String())
 	}
 	return stdout.String()
+}
+
+// injectFaults adds fault rules (portaswitch/sim's FaultRule JSON) to the
+// server's in-process simulator.
+func (s *server) injectFaults(t *testing.T, rules string) {
+	t.Helper()
+	if s.SimURL == "" {
+		t.Fatalf("the simulator's URL is not in the server log")
+	}
+	resp, err := http.Post(s.SimURL+"/sim/faults", "application/json", strings.NewReader(rules))
+	if err != nil {
+		t.Fatalf("inject faults: %v", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("inject faults: %s: %s", resp.Status, body)
+	}
 }

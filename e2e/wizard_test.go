@@ -62,6 +62,30 @@ func TestBrowserWizard(t *testing.T) {
 	assertNoCardAtRest(t, s)
 }
 
+// TestBrowserSignupFinishing signs up while PortaSwitch refuses, once,
+// to create the account after the card was charged: the done page says
+// the signup is being finished (a worker retries later) and passes
+// axe-core like every other page.
+func TestBrowserSignupFinishing(t *testing.T) {
+	s := startServer(t, serverOptions{})
+	b := newBrowser(t, s.URL)
+	b.quiet = true // TestBrowserWizard checks these pages
+	walkToSummary(t, b)
+	b.quiet = false
+	s.injectFaults(t, `[{"method":"Account/add_account","faultcode":"Server.Sim.unavailable","faultstring":"try again later","count":1}]`)
+	b.click(`label[for="field-accept_terms"]`)
+	b.clickNav(`[data-testid="summary-form"] [data-testid="signup"]`)
+	b.wantPath("/s/demo/done")
+	if b.count(`[data-testid="done-working"]`) == 0 {
+		t.Fatalf("with the account creation failing after the charge, the done page shows:\n%s", b.text("main"))
+	}
+	// The page reloads itself while the job runs: stop that, so the
+	// checks see one page.
+	b.do("stop the refresh", chromedp.Evaluate[chromedp.Void](`window.stop()`))
+	b.checkPhone("done-working")
+	assertNoCardAtRest(t, s)
+}
+
 // walkToSummary walks the demo wizard from the welcome page to the summary
 // and returns what it chose.
 func walkToSummary(t *testing.T, b *browser) walkedWizard {
