@@ -171,7 +171,7 @@ func walkToSummary(t *testing.T, b *browser) walkedWizard {
 	b.wantPath("/s/demo/phone")
 
 	// Phone: the second number on offer and a device.
-	b.check("phone")
+	b.checkPhone("phone")
 	if n := b.count(`[data-testid="number-radio"]`); n < 2 {
 		t.Fatalf("the phone step offers %d numbers, want several; list: %q", n, b.text(`[data-testid="number-list"]`))
 	}
@@ -207,7 +207,7 @@ func walkToSummary(t *testing.T, b *browser) walkedWizard {
 	}
 	b.clickNav(`[data-testid="phone-form"] [data-testid="continue"]`)
 	b.wantPath("/s/demo/payment")
-	b.check("payment")
+	b.checkPhone("payment")
 	if got := b.text(`[data-testid="charge-total"]`); got != demoTotal {
 		t.Errorf("payment step total %q, want %s (activation + first month + phone)", got, demoTotal)
 	}
@@ -236,7 +236,7 @@ func walkToSummary(t *testing.T, b *browser) walkedWizard {
 	b.wantPath("/s/demo/summary")
 
 	// Summary.
-	b.check("summary")
+	b.checkPhone("summary")
 	for _, c := range []struct{ sel, want string }{
 		{`[data-testid="summary-plan-name"]`, demoPlan},
 		{`[data-testid="summary-number"]`, w.numberDisplay},
