@@ -239,7 +239,10 @@ type runResult struct {
 
 func (r runResult) perSecond() float64 { return float64(r.n) / r.elapsed.Seconds() }
 
-// closedLoop runs conc workers for d, each repeating its op as fast as
+// errEnough tells closedLoop that a worker has no more work: it stops.
+var errEnough = errors.New("enough")
+
+// closedLoop runs conc workers for d (or until each returns errEnough), each repeating its op as fast as
 // answers come, and measures throughput and latency. newOp builds worker
 // i's op (its own client and session).
 func closedLoop(conc int, d time.Duration, newOp func(i int) (func(context.Context) error, error)) (runResult, error) {
@@ -267,6 +270,9 @@ func closedLoop(conc int, d time.Duration, newOp func(i int) (func(context.Conte
 			for ctx.Err() == nil {
 				t := time.Now()
 				err := op(ctx)
+				if errors.Is(err, errEnough) {
+					break
+				}
 				if ctx.Err() != nil {
 					break // cut off by the end of the run: not counted
 				}

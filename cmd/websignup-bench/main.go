@@ -207,6 +207,7 @@ func (o *options) pages() (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	fmt.Printf("memory idle: %s\n", ws.rssDetail())
 
 	// Abandoned sessions: each a prospect who chose a plan and left.
 	csrfCookie := ""
@@ -430,7 +431,7 @@ func (o *options) signupMeasure() (bool, error) {
 	}
 
 	lat := newLatencies()
-	var started, completed, failed atomic.Int64
+	var started, completed, failed, lastDone atomic.Int64
 	var firstErr error
 	var errOnce sync.Once
 	cpu0, err := ws.cpu()
@@ -442,8 +443,7 @@ func (o *options) signupMeasure() (bool, error) {
 	res, err := closedLoop(o.conc, o.signupDur, func(int) (func(context.Context) error, error) {
 		return func(ctx context.Context) error {
 			if started.Add(1) > int64(o.signups) {
-				<-ctx.Done()
-				return nil
+				return errEnough
 			}
 			c := newClient(base, true)
 			c.lat = lat.add
@@ -455,6 +455,7 @@ func (o *options) signupMeasure() (bool, error) {
 				return err
 			}
 			completed.Add(1)
+			lastDone.Store(time.Now().UnixNano())
 			return nil
 		}, nil
 	})
@@ -464,7 +465,7 @@ func (o *options) signupMeasure() (bool, error) {
 	_ = res
 	// The run ends when every prospect that started finished, or at the
 	// deadline; count to the last completion.
-	elapsed := time.Since(t0)
+	elapsed := time.Duration(lastDone.Load() - t0.UnixNano())
 	cpu1, err := ws.cpu()
 	if err != nil {
 		return false, err

@@ -131,3 +131,21 @@ func (p *proc) rss() (int64, error) {
 	}
 	return 0, errors.New("no VmRSS")
 }
+
+// rssDetail reports the resident memory's parts: anonymous (the heap, the
+// stacks, SQLite's cache) and file-backed (the executable's pages).
+func (p *proc) rssDetail() string {
+	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(p.cmd.Process.Pid), "status"))
+	if err != nil {
+		return err.Error()
+	}
+	var parts []string
+	for _, line := range strings.Split(string(b), "\n") {
+		for _, k := range []string{"VmRSS:", "RssAnon:", "RssFile:"} {
+			if v, ok := strings.CutPrefix(line, k); ok {
+				parts = append(parts, k+" "+strings.TrimSpace(v))
+			}
+		}
+	}
+	return strings.Join(parts, ", ")
+}
