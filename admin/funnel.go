@@ -66,7 +66,7 @@ func (h *handlers) funnel(c *fiber.Ctx) error {
 	if len(fe) > 0 {
 		status = fiber.StatusUnprocessableEntity
 	}
-	return web.Render(c, status, components.AdminFunnel(h.page(c, "Funnel of "+f.Name), vm))
+	return web.Render(c, status, components.AdminFunnel(h.subPage(c, "Funnel of "+f.Name), vm))
 }
 
 // funnelVM lays out the funnel's bars, their shares of the sessions

@@ -82,8 +82,8 @@ func TestFunnelPage(t *testing.T) {
 		w, _ := s.Attr("width")
 		widths = append(widths, w)
 	})
-	if len(widths) != 8 || widths[0] != "460" || widths[4] != "276" {
-		t.Errorf("bar widths %v (the longest is the sessions started; 3 of 5 is 276)", widths)
+	if len(widths) != 8 || widths[0] != "520" || widths[4] != "312" {
+		t.Errorf("bar widths %v (the longest is the sessions started; 3 of 5 is 312)", widths)
 	}
 	if got := text(t, r, `[data-testid="funnel-period"]`); !strings.Contains(got, "30 days") {
 		t.Errorf("default period %q", got)

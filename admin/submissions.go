@@ -237,6 +237,17 @@ func showNumber(n string) string {
 	return phonenumbers.Format(num, phonenumbers.INTERNATIONAL)
 }
 
+// subPage is the layout's view model with Submissions as the current
+// navigation entry: a form's submissions and funnel live under
+// /admin/forms/, which would otherwise mark Forms.
+func (h *handlers) subPage(c *fiber.Ctx, title string) components.AdminPage {
+	p := h.page(c, title)
+	for i := range p.Nav {
+		p.Nav[i].Current = p.Nav[i].Key == "submissions"
+	}
+	return p
+}
+
 func showTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") }
 
 // submissionsHub lists the forms within scope with their submissions and
@@ -267,7 +278,7 @@ func (h *handlers) submissionsHub(c *fiber.Ctx) error {
 			AttentionURL: components.AdminFormSubmissionsURL(f.ID) + "?status=attention",
 		})
 	}
-	return web.Render(c, fiber.StatusOK, components.AdminSubmissionsHub(h.page(c, "Submissions"), vm))
+	return web.Render(c, fiber.StatusOK, components.AdminSubmissionsHub(h.subPage(c, "Submissions"), vm))
 }
 
 // formSubmissions lists a form's submissions, newest first, filtered and
@@ -329,7 +340,7 @@ func (h *handlers) formSubmissions(c *fiber.Ctx) error {
 	if len(fe) > 0 {
 		status = fiber.StatusUnprocessableEntity
 	}
-	return web.Render(c, status, components.AdminSubmissions(h.page(c, "Submissions of "+f.Name), vm))
+	return web.Render(c, status, components.AdminSubmissions(h.subPage(c, "Submissions of "+f.Name), vm))
 }
 
 func withQuery(path string, v url.Values) string {

@@ -42,7 +42,7 @@ var stepIDs = map[string]string{
 var outcomeLabels = map[string]string{
 	provision.OutcomeOK:       "Done",
 	provision.OutcomeFound:    "Found: done earlier",
-	provision.OutcomeNotFound: "Not found: not done",
+	provision.OutcomeNotFound: "Looked up: not found",
 	provision.OutcomeUnknown:  "Outcome unknown",
 	provision.OutcomeDeclined: "Declined",
 	provision.OutcomeFault:    "Refused by PortaSwitch",
@@ -85,7 +85,7 @@ func (h *handlers) submission(c *fiber.Ctx) error {
 }
 
 func (h *handlers) renderSubmission(c *fiber.Ctx, status int, vm components.AdminSubmissionVM) error {
-	p := h.page(c, "Submission "+strconv.FormatInt(vm.ID, 10))
+	p := h.subPage(c, "Submission "+strconv.FormatInt(vm.ID, 10))
 	if m := submissionFlashes[c.Query("done")]; m != "" {
 		p.Flash = m
 	}

@@ -59,13 +59,13 @@ type AdminSubmissionsVM struct {
 	FilterErrors []ErrorItemVM
 	FieldErrors  map[string]string
 
-	Rows              []AdminSubmissionRow
-	Total             int64
+	Rows               []AdminSubmissionRow
+	Total              int64
 	RangeFrom, RangeTo int64 // 1-based positions of the rows shown
-	PrevURL, NextURL  string
-	CSVURL            string // the export of the same filter
-	ClearURL          string
-	Filtered          bool
+	PrevURL, NextURL   string
+	CSVURL             string // the export of the same filter
+	ClearURL           string
+	Filtered           bool
 }
 
 // AdminSubmissionRow is one submission in the list.
@@ -159,16 +159,16 @@ type AdminReviewNote struct {
 
 // AdminFunnelVM is a form's funnel over a period.
 type AdminFunnelVM struct {
-	Nav          AdminSubNav
-	From, To     string // YYYY-MM-DD
-	Presets      []AdminLink
-	FilterErrors []ErrorItemVM
-	FieldErrors  map[string]string
-	Period       string // "1 May – 30 May 2030 (30 days, UTC)"
-	Bars         []AdminFunnelBar
-	Max          int64
-	Summary      string // the chart's text alternative
-	Empty        bool
+	Nav            AdminSubNav
+	From, To       string // YYYY-MM-DD
+	Presets        []AdminLink
+	FilterErrors   []ErrorItemVM
+	FieldErrors    map[string]string
+	Period         string // "1 May – 30 May 2030 (30 days, UTC)"
+	Bars           []AdminFunnelBar
+	Max            int64
+	Summary        string // the chart's text alternative
+	Empty          bool
 	SubmissionsURL string
 }
 
@@ -197,11 +197,11 @@ type funnelRow struct {
 }
 
 const (
-	funnelRowHeight = 34
-	funnelBarHeight = 22
-	funnelLabelW    = 190
-	funnelBarMax    = 460
-	funnelWidth     = funnelLabelW + funnelBarMax + 120
+	funnelRowHeight = 38
+	funnelBarHeight = 26
+	funnelLabelW    = 240
+	funnelBarMax    = 520
+	funnelWidth     = funnelLabelW + funnelBarMax + 110
 )
 
 func funnelRows(vm AdminFunnelVM) []funnelRow {
