@@ -32,6 +32,9 @@ var transport = &http.Transport{
 // on a real site, so the per-address rate limits hold as in production.
 var ipSeq atomic.Uint32
 
+// poolSeq alternates prospects between the demo's two number pools.
+var poolSeq atomic.Uint32
+
 func nextIP() string {
 	n := ipSeq.Add(1)
 	return fmt.Sprintf("10.%d.%d.%d", byte(n>>16), byte(n>>8), byte(n))
@@ -153,9 +156,9 @@ func (c *client) signup(ctx context.Context) (string, error) {
 	if _, err := c.expect(ctx, 303, "address POST", "POST", "/s/demo/address", clone(addressForm)); err != nil {
 		return "", err
 	}
-	// Prospects spread over the demo's two pools, as people from two
-	// cities would: one pool alone has too few numbers for the run.
-	page, err := c.expect(ctx, 200, "phone", "GET", fmt.Sprintf("/s/demo/phone?pool=%d", 1+rand.IntN(2)), nil)
+	// Prospects alternate between the demo's two pools, as people from
+	// two cities would: one pool alone has too few numbers for the run.
+	page, err := c.expect(ctx, 200, "phone", "GET", fmt.Sprintf("/s/demo/phone?pool=%d", 1+poolSeq.Add(1)%2), nil)
 	if err != nil {
 		return "", err
 	}
