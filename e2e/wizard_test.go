@@ -67,7 +67,9 @@ func TestBrowserWizard(t *testing.T) {
 // the signup is being finished (a worker retries later) and passes
 // axe-core like every other page.
 func TestBrowserSignupFinishing(t *testing.T) {
-	s := startServer(t, serverOptions{})
+	s := startServer(t, serverOptions{Env: []string{
+		"WEBSIGNUP_ADMIN_EMAIL=" + operatorEmail, "WEBSIGNUP_ADMIN_PASSWORD=" + operatorPassword,
+	}})
 	b := newBrowser(t, s.URL)
 	b.quiet = true // TestBrowserWizard checks these pages
 	walkToSummary(t, b)
@@ -83,6 +85,30 @@ func TestBrowserSignupFinishing(t *testing.T) {
 	// checks see one page.
 	b.do("stop the refresh", chromedp.Evaluate[chromedp.Void](`window.stop()`))
 	b.checkPhone("done-working")
+
+	// The operator (from WEBSIGNUP_ADMIN_EMAIL) finds the signup among the
+	// form's submissions, with the failed step in its timeline.
+	b.adminLogin(operatorEmail, operatorPassword)
+	b.open("/admin/submissions")
+	b.check("admin-submissions-hub")
+	b.clickNav(`[data-testid="hub-row"] [data-testid="hub-form"]`)
+	b.check("admin-submissions")
+	if n := b.count(`[data-testid="submission-row"]`); n != 1 {
+		t.Fatalf("the demo form lists %d submissions, want 1:\n%s", n, b.text("main"))
+	}
+	if got := b.text(`[data-testid="submission-row"] [data-testid="submission-name"]`); !strings.Contains(got, "Lovelace") {
+		t.Errorf("the submission is listed as %q, want the prospect's name", got)
+	}
+	b.clickNav(`[data-testid="submission-row"] [data-testid="submission-name"]`)
+	b.check("admin-submission")
+	if b.count(`[data-testid="timeline-step"]`) == 0 {
+		t.Errorf("the submission's page shows no provisioning timeline:\n%s", b.text("main"))
+	}
+	if got := b.text("main"); !strings.Contains(got, "4242") || strings.Contains(got, testCard) {
+		t.Errorf("the submission's page should show the card's last four digits only:\n%s", got)
+	}
+	b.clickNav(`[data-testid="tab-funnel"]`)
+	b.check("admin-funnel")
 	assertNoCardAtRest(t, s)
 }
 
