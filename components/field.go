@@ -80,9 +80,7 @@ func NewField(f forms.Field, value, errMsg string) FieldVM {
 		vm.InputMode = "email"
 	case forms.KindCountry:
 		if len(vm.Options) == 0 {
-			for _, o := range forms.Countries() {
-				vm.Options = append(vm.Options, OptionVM(o))
-			}
+			vm.Options = countryOptions()
 		}
 	}
 	return vm
