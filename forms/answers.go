@@ -2,8 +2,11 @@ package forms
 
 import (
 	"errors"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -216,11 +219,38 @@ func matchPattern(pattern, v string) bool {
 	if pattern == "" {
 		return true
 	}
-	re, err := compilePattern(pattern)
-	if err != nil {
+	re := cachedPattern(pattern)
+	if re == nil {
 		return true
 	}
 	return re.MatchString(v)
+}
+
+// patternCache holds the compiled form of every field pattern seen (nil for
+// one that does not compile), so that validating a page compiles nothing.
+// Patterns are the operators' configuration, a few per form; past
+// maxCachedPatterns new ones are compiled on every use instead of kept.
+var (
+	patternCache   sync.Map // string → *regexp.Regexp
+	patternsCached atomic.Int64
+)
+
+const maxCachedPatterns = 4096
+
+func cachedPattern(pattern string) *regexp.Regexp {
+	if re, ok := patternCache.Load(pattern); ok {
+		return re.(*regexp.Regexp)
+	}
+	re, err := compilePattern(pattern)
+	if err != nil {
+		re = nil
+	}
+	if patternsCached.Load() < maxCachedPatterns {
+		if _, loaded := patternCache.LoadOrStore(pattern, re); !loaded {
+			patternsCached.Add(1)
+		}
+	}
+	return re
 }
 
 // clean strips invalid UTF-8 and control characters from a raw value and
