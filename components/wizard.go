@@ -173,6 +173,9 @@ type SummaryVM struct {
 	TermsURL  string
 	// TermsError says the terms were not accepted; "" when nothing is wrong.
 	TermsError string
+	// Problem says, in plain words, why the last Sign up failed (nothing
+	// was charged); shown with the support contact. "" when none did.
+	Problem string
 }
 
 // SummaryRowVM is one answer of the address step as the summary shows it.

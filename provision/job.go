@@ -37,9 +37,25 @@ const (
 	// cannot be established, or a number that belongs to someone else. The
 	// charge is never repeated automatically.
 	StatusNeedsReview Status = "needs_review"
-	// StatusFailed: PortaSwitch refused a step before anything was charged.
-	// Everything the job created was removed.
+	// StatusFailed: PortaSwitch refused a step before anything was charged,
+	// or the order could not be provisioned (Failure says which choice).
+	// Everything the job created was removed; like declined, the prospect
+	// goes back into the wizard to change what made it fail, or try again.
 	StatusFailed Status = "failed"
+)
+
+// Failure says which of the prospect's choices made a failed job
+// impossible, so that they can be sent to change it. The store keeps it.
+type Failure string
+
+// The failures a prospect can fix by choosing again; "" is any other.
+const (
+	// FailureNumberUnavailable: the chosen number was taken or withdrawn
+	// in PortaSwitch meanwhile (Reason is ReasonNumberUnavailable).
+	FailureNumberUnavailable Failure = "number_unavailable"
+	// FailureDeviceOutOfStock: no device of the chosen type is left
+	// (Reason is ReasonDeviceOutOfStock).
+	FailureDeviceOutOfStock Failure = "device_out_of_stock"
 )
 
 // Settled reports whether s is final: no runner will act on a job in it.
@@ -191,6 +207,9 @@ type Job struct {
 	// Reason is a plain-words explanation for the prospect of why the job
 	// did not complete (declined, card_needed, failed, needs_review).
 	Reason string
+	// Failure is set with StatusFailed (and while undoing towards it) when
+	// a choice of the order made the job fail; "" otherwise.
+	Failure Failure
 	// UndoTo is set while the job is removing what it created; the undo
 	// ends in this status (declined, card_needed or failed). A retrying job
 	// with UndoTo set only finishes the undo when resumed.

@@ -15,6 +15,10 @@ const (
 	ReasonCardNeeded = "We could not finish setting up your account and you have not been charged. Please enter your card details again."
 	ReasonFailed     = "We could not set up your account and you have not been charged. Please try again later or contact support."
 	ReasonReview     = "Your signup needs a quick check by our team before it is complete. We will contact you; please don't sign up again."
+	// ReasonNumberUnavailable goes with FailureNumberUnavailable.
+	ReasonNumberUnavailable = "The phone number you chose is no longer available, and you have not been charged. Please choose another number."
+	// ReasonDeviceOutOfStock goes with FailureDeviceOutOfStock.
+	ReasonDeviceOutOfStock = "The phone you chose is out of stock, and you have not been charged. Please choose another phone."
 )
 
 // Defaults of the Runner's tuning fields.
@@ -60,9 +64,10 @@ type Runner struct {
 // stop ends a run with a given status. It deliberately does not unwrap, so
 // that a stop is never mistaken for a retryable ErrUnknownOutcome.
 type stop struct {
-	status Status
-	reason string
-	err    error
+	status  Status
+	reason  string
+	failure Failure // for StatusFailed: which choice, if any, made it fail
+	err     error
 }
 
 func (s *stop) Error() string { return string(s.status) + ": " + s.err.Error() }
@@ -110,7 +115,7 @@ func (r *Runner) Run(ctx context.Context, job *Job, card *Card) error {
 	}
 	var err error
 	if job.UndoTo != "" {
-		err = &stop{status: job.UndoTo, reason: job.Reason, err: errors.New("finishing the undo")}
+		err = &stop{status: job.UndoTo, reason: job.Reason, failure: job.Failure, err: errors.New("finishing the undo")}
 	} else {
 		err = r.provision(ctx, job, card)
 	}
@@ -153,7 +158,7 @@ func (r *Runner) retryInRun(ctx context.Context, job *Job, card *Card, step func
 func (r *Runner) settle(ctx context.Context, job *Job, card *Card, err error) error {
 	if err == nil {
 		job.Status = StatusCompleted
-		job.LastError, job.Reason = "", ""
+		job.LastError, job.Reason, job.Failure = "", "", ""
 		return r.update(ctx, job)
 	}
 	var se *storeError
@@ -221,6 +226,7 @@ func (r *Runner) undo(ctx context.Context, job *Job, card *Card, s *stop) error 
 	if s.reason != "" {
 		job.Reason = s.reason
 	}
+	job.Failure = s.failure
 	if err := r.update(ctx, job); err != nil {
 		return err
 	}
@@ -417,8 +423,8 @@ func (r *Runner) findCharge(ctx context.Context, job *Job) error {
 func (r *Runner) preflight(ctx context.Context, job *Job) error {
 	info, err := r.PortaSwitch.FindNumber(ctx, job.Order.Number)
 	if errors.Is(err, ErrNotFound) || (err == nil && info.ICustomer != 0 && info.ICustomer != job.ICustomer) {
-		return stopf(StatusFailed, "The phone number you chose is no longer available, and you have not been charged. Please choose another number.",
-			"number %s is not available", job.Order.Number)
+		return &stop{status: StatusFailed, reason: ReasonNumberUnavailable, failure: FailureNumberUnavailable,
+			err: fmt.Errorf("number %s is not available", job.Order.Number)}
 	}
 	if err != nil {
 		return fmt.Errorf("look up number: %w", err)
@@ -426,8 +432,8 @@ func (r *Runner) preflight(ctx context.Context, job *Job) error {
 	if needsDevice(job) {
 		_, err := r.PortaSwitch.FindFreeDevice(ctx, job.Order.IUAType)
 		if errors.Is(err, ErrNotFound) {
-			return stopf(StatusFailed, "The phone you chose is out of stock, and you have not been charged. Please choose another phone.",
-				"no free device of type %d", job.Order.IUAType)
+			return &stop{status: StatusFailed, reason: ReasonDeviceOutOfStock, failure: FailureDeviceOutOfStock,
+				err: fmt.Errorf("no free device of type %d", job.Order.IUAType)}
 		}
 		if err != nil {
 			return fmt.Errorf("look up free device: %w", err)

@@ -167,6 +167,8 @@ func TestRunOutcomes(t *testing.T) {
 		want       provision.Status
 		wantCharge int
 		wantReason string
+		// wantFailure is the choice a failed job blames (Job.Failure).
+		wantFailure provision.Failure
 	}{
 		{name: "declined at charge", card: cardDeclined, want: provision.StatusDeclined, wantReason: "declined by your bank"},
 		{name: "authorisation failure", card: cardAuthFail, want: provision.StatusDeclined, wantReason: "could not be authorised"},
@@ -221,9 +223,9 @@ func TestRunOutcomes(t *testing.T) {
 
 		// Checked before charging.
 		{name: "number taken", setup: func(f *fakePS) { f.numbers["16045550100"].iCustomer = 7 },
-			want: provision.StatusFailed, wantReason: "no longer available"},
+			want: provision.StatusFailed, wantReason: "no longer available", wantFailure: provision.FailureNumberUnavailable},
 		{name: "device out of stock", setup: func(f *fakePS) { delete(f.devices, 501); delete(f.devices, 502) },
-			want: provision.StatusFailed, wantReason: "out of stock"},
+			want: provision.StatusFailed, wantReason: "out of stock", wantFailure: provision.FailureDeviceOutOfStock},
 		{name: "account id taken after charge", setup: func(f *fakePS) { f.accounts["16045550100"] = &fakeAccount{iAccount: 1, iCustomer: 7} },
 			want: provision.StatusNeedsReview, wantCharge: 1},
 	}
@@ -256,6 +258,9 @@ func TestRunOutcomes(t *testing.T) {
 			stored, _ := store.Load(job.ID)
 			if stored.Status != job.Status {
 				t.Fatalf("stored status %s, job %s", stored.Status, job.Status)
+			}
+			if job.Failure != tt.wantFailure || stored.Failure != tt.wantFailure {
+				t.Fatalf("failure %q (stored %q), want %q", job.Failure, stored.Failure, tt.wantFailure)
 			}
 			checkInvariants(t, ps, job)
 			if job.Status == provision.StatusRetrying {

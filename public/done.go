@@ -18,8 +18,9 @@ const SelfcareLoginPath = "/selfcare/login"
 // automatic refresh while the job runs; the number, what was charged and,
 // once only, the credentials when it completed; a clear message and the
 // support contact when it needs an operator. A job that reopened the wizard
-// (declined) sends the prospect back to the step that explains it
-// (redirectFromSignup). The page is never cached.
+// (declined, card_needed, failed) sends the prospect back to the step that
+// can put it right, which explains (redirectFromSignup). The page is never
+// cached.
 func (h *handlers) done(c *fiber.Ctx) error {
 	w, err := h.load(c)
 	if err != nil {

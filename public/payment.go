@@ -17,7 +17,8 @@ const msgCardCleared = "For your security, we cleared the card number and securi
 // payment shows what is charged today and the card fields, empty but for a
 // notice when the prospect was sent back because their card must be
 // entered again (?card=expired|invalid|missing), or because Sign up
-// declined it (?signup=declined: the reason comes from the job).
+// declined it or failed (?signup=declined|failed: the reason comes from the
+// job).
 func (h *handlers) payment(c *fiber.Ctx) error {
 	w, err := h.load(c)
 	if err != nil {
@@ -30,7 +31,8 @@ func (h *handlers) payment(c *fiber.Ctx) error {
 	if reason, err := h.signupNotice(c, w); err != nil {
 		return err
 	} else if reason != "" {
-		notice = reason
+		// A failed Sign up whose card has lapsed meanwhile says both.
+		notice = strings.TrimSpace(reason + " " + notice)
 	}
 	return h.renderPayment(c, w, fiber.StatusOK, forms.CardInput{}, nil, notice)
 }

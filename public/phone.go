@@ -41,7 +41,12 @@ func (h *handlers) phone(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.renderPhone(c, w, fiber.StatusOK, list, p.Device, "", nil)
+	// Sent back by a failed Sign up (?signup=failed): say why.
+	notice, err := h.signupNotice(c, w)
+	if err != nil {
+		return err
+	}
+	return h.renderPhoneNotice(c, w, fiber.StatusOK, list, p.Device, "", nil, notice)
 }
 
 // phoneNumbers sends the number list alone, for htmx to swap in place of
@@ -163,9 +168,16 @@ func inPools(cfg forms.Config, n forms.AvailableNumber) bool {
 }
 
 func (h *handlers) renderPhone(c *fiber.Ctx, w *wizard, status int, list components.NumberListVM, device, deviceErr string, errs forms.FieldErrors) error {
+	return h.renderPhoneNotice(c, w, status, list, device, deviceErr, errs, "")
+}
+
+// renderPhoneNotice is renderPhone with a notice above the form.
+func (h *handlers) renderPhoneNotice(c *fiber.Ctx, w *wizard, status int, list components.NumberListVM, device, deviceErr string,
+	errs forms.FieldErrors, notice string) error {
 	cfg := w.cfg()
 	vm := components.PhoneVM{FormVM: formVM(c, w), Numbers: list, DeviceError: deviceErr}
 	vm.Errors = errorItems(errs)
+	vm.Notice = notice
 	for _, d := range cfg.Devices {
 		vm.Devices = append(vm.Devices, components.NewDevice(d, cfg.DevicePrice(d), device == strconv.FormatInt(d.IUAType, 10)))
 	}

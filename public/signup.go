@@ -21,8 +21,9 @@ import (
 type JobStore interface {
 	// StartSignup claims the wizard session sessionID and creates its job
 	// in one transaction, leased to owner until now+lease; when the
-	// session already has a live (or settled, not declined) job it returns
-	// that one and created false. ENotFound for an unknown session.
+	// session already has a job that did not reopen it (live, completed,
+	// needs review; not declined, card_needed or failed) it returns that
+	// one and created false. ENotFound for an unknown session.
 	StartSignup(ctx context.Context, sessionID string, job *provision.Job, owner string,
 		lease time.Duration, now time.Time) (stored *provision.Job, created bool, err error)
 	// JobBySession returns the session's latest job, or ENotFound.
@@ -61,8 +62,8 @@ const msgAcceptTerms = "Please accept the terms of service to sign up."
 // signup is Sign up: it claims the session and creates the provisioning job
 // in one transaction, runs the job in this request with the card unsealed
 // from the summary form (or the card cookie), and redirects (303) to the
-// outcome: the done page, or, for a declined card, the payment step, which
-// explains (see redirectFromSignup). A second or concurrent Sign up for the
+// outcome: the done page, or, for a declined card or a failed signup, the
+// step that can put it right, which explains (see redirectFromSignup). A second or concurrent Sign up for the
 // session never starts a second job: it is sent to the done page, which
 // shows the one job's outcome.
 func (h *handlers) signup(c *fiber.Ctx) error {
@@ -107,8 +108,16 @@ func (h *handlers) signup(c *fiber.Ctx) error {
 		card.Number, card.CVV = "", ""
 	}
 	fcard.Number, fcard.CVV = "", ""
-	// The card is gone: Sign up was its only use.
-	clearCookie(c, w.slug, CardCookie)
+	if job.Status == provision.StatusFailed {
+		// Nothing was charged and the card was fine: the sealed card
+		// stays in this browser (for the rest of its lifetime) so that
+		// the prospect can sign up again once they have put right what
+		// failed, without typing it again.
+		setCardCookie(c, w.slug, token)
+	} else {
+		// The card is gone: Sign up was its only use.
+		clearCookie(c, w.slug, CardCookie)
+	}
 	// When the store reopened the session (answers and number kept), the
 	// step sent back to reads the reason from the job; a reload of it
 	// never posts Sign up again.

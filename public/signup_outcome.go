@@ -22,6 +22,11 @@ const (
 	// SignupDeclined: the card was declined, or must be entered again
 	// (declined, card_needed). The payment step explains.
 	SignupDeclined = "declined"
+	// SignupFailed: the signup failed before anything was charged
+	// (failed). The phone step explains when the number or the phone was
+	// no longer available, the summary (with the support contact)
+	// otherwise.
+	SignupFailed = "failed"
 )
 
 // backFromSignup returns the step a settled job that reopened the wizard
@@ -31,6 +36,14 @@ func backFromSignup(job *provision.Job) (step forms.Step, outcome string, ok boo
 	switch job.Status {
 	case provision.StatusDeclined, provision.StatusCardNeeded:
 		return forms.StepPayment, SignupDeclined, true
+	case provision.StatusFailed:
+		// The store took the failed choice back (storage.JobStore.Update),
+		// so the step rules agree: the phone step is incomplete again.
+		switch job.Failure {
+		case provision.FailureNumberUnavailable, provision.FailureDeviceOutOfStock:
+			return forms.StepPhone, SignupFailed, true
+		}
+		return forms.StepSummary, SignupFailed, true
 	}
 	return "", "", false
 }

@@ -13,7 +13,9 @@ import (
 // summary shows everything for review and the Sign up form. The sealed card
 // comes from the payment step's cookie and goes into the form; without a
 // card that opens for this session (missing, expired or tampered with) the
-// prospect is sent back to the payment step with an explanation.
+// prospect is sent back to the payment step with an explanation. Reached
+// from a failed Sign up (?signup=failed), it says why, with the support
+// contact.
 func (h *handlers) summary(c *fiber.Ctx) error {
 	w, err := h.load(c)
 	if err != nil {
@@ -22,19 +24,34 @@ func (h *handlers) summary(c *fiber.Ctx) error {
 	if ok, err := h.gate(c, w, forms.StepSummary); !ok {
 		return err
 	}
+	problem, err := h.signupNotice(c, w)
+	if err != nil {
+		return err
+	}
 	token := c.Cookies(CardCookie)
 	if _, reason, err := h.openCard(token, w.sess.ID, w.now); err != nil {
 		clearCookie(c, w.slug, CardCookie)
 		noStore(c)
-		return c.Redirect(components.WizardURL(w.slug, forms.StepPayment)+"?card="+reason, fiber.StatusSeeOther)
+		to := components.WizardURL(w.slug, forms.StepPayment) + "?card=" + reason
+		if problem != "" {
+			// The payment step explains the failed Sign up instead.
+			to += "&" + SignupParam + "=" + SignupFailed
+		}
+		return c.Redirect(to, fiber.StatusSeeOther)
 	}
-	return h.renderSummary(c, w, fiber.StatusOK, token, "")
+	return h.renderSummaryProblem(c, w, fiber.StatusOK, token, "", problem)
 }
 
 // renderSummary shows the review page with the sealed card in its form.
 // Sign up uses it too, to show the page again (422) when the terms were not
 // accepted: termsError is then the message next to the box.
 func (h *handlers) renderSummary(c *fiber.Ctx, w *wizard, status int, cardToken, termsError string) error {
+	return h.renderSummaryProblem(c, w, status, cardToken, termsError, "")
+}
+
+// renderSummaryProblem is renderSummary explaining, when problem is set, why
+// the last Sign up failed.
+func (h *handlers) renderSummaryProblem(c *fiber.Ctx, w *wizard, status int, cardToken, termsError, problem string) error {
 	ch, product, err := charges(w)
 	if err != nil {
 		return err
@@ -53,6 +70,7 @@ func (h *handlers) renderSummary(c *fiber.Ctx, w *wizard, status int, cardToken,
 		CardToken:  cardToken,
 		TermsURL:   w.brand.TermsURL,
 		TermsError: termsError,
+		Problem:    problem,
 	}
 	if termsError != "" {
 		vm.Errors = []components.ErrorItemVM{{Key: forms.InputAcceptTerms, Message: termsError}}

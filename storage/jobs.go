@@ -94,6 +94,7 @@ type jobRecord struct {
 	NextAttemptAt      *time.Time `gorm:"column:next_attempt_at"`
 	LastError          string     `gorm:"column:last_error"`
 	Reason             string     `gorm:"column:reason"`
+	Failure            string     `gorm:"column:failure"`
 	UndoTo             string     `gorm:"column:undo_to"`
 	CredentialsSealed  string     `gorm:"column:credentials_sealed"`
 	CredentialsShownAt *time.Time `gorm:"column:credentials_shown_at"`
@@ -223,7 +224,8 @@ func (js *JobStore) job(r *jobRecord, now time.Time) (*provision.Job, error) {
 		},
 		ICustomer: r.ICustomer, IPaymentMethod: r.IPaymentMethod, ITransaction: r.ITransaction,
 		IDidNumber: r.IDidNumber, IAccount: r.IAccount, IUA: r.IUA,
-		Attempts: r.Attempts, LastError: r.LastError, Reason: r.Reason, UndoTo: provision.Status(r.UndoTo),
+		Attempts: r.Attempts, LastError: r.LastError, Reason: r.Reason, Failure: provision.Failure(r.Failure),
+		UndoTo:     provision.Status(r.UndoTo),
 		LeaseOwner: r.LeaseOwner,
 		CreatedAt:  r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
@@ -270,9 +272,13 @@ func (js *JobStore) RecordResult(ctx context.Context, job *provision.Job, step s
 // Update implements provision.Store like RecordIntent. When the job
 // settles it also, in the same transaction: records when (settled_at);
 // for a completed job, deletes the session's hold on the job's number (the
-// number now belongs to the account); for a declined or card_needed job,
-// reopens the wizard session (clears signed_up_at) so the prospect can
-// enter a card again and sign up anew.
+// number now belongs to the account); for a declined, card_needed or failed
+// job that is the session's latest attempt, reopens the wizard session
+// (clears signed_up_at) so the prospect can put right what failed and sign
+// up anew. Answers are kept; a failed job's Failure also takes back the
+// choice that made it fail: FailureNumberUnavailable deletes the session's
+// hold and its number (the phone step offers others), and
+// FailureDeviceOutOfStock its device (the number stays held).
 func (js *JobStore) Update(ctx context.Context, job *provision.Job) error {
 	return js.save(ctx, job)
 }
@@ -303,14 +309,14 @@ func (js *JobStore) save(ctx context.Context, job *provision.Job) error {
 	return js.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Exec(`UPDATE provision_jobs SET status = ?, reference = ?, order_json = ?,
 				i_customer = ?, i_payment_method = ?, i_transaction = ?, i_did_number = ?, i_account = ?, i_ua = ?,
-				steps_json = ?, attempts = ?, next_attempt_at = ?, last_error = ?, reason = ?, undo_to = ?,
+				steps_json = ?, attempts = ?, next_attempt_at = ?, last_error = ?, reason = ?, failure = ?, undo_to = ?,
 				credentials_sealed = CASE WHEN credentials_shown_at IS NULL THEN ? ELSE '' END,
 				settled_at = CASE WHEN ? THEN COALESCE(settled_at, ?) ELSE NULL END,
 				updated_at = ?
 			WHERE id = ?`,
 			string(job.Status), ref, order,
 			job.ICustomer, job.IPaymentMethod, job.ITransaction, job.IDidNumber, job.IAccount, job.IUA,
-			steps, job.Attempts, optTime(job.NextAttemptAt), job.LastError, job.Reason, string(job.UndoTo),
+			steps, job.Attempts, optTime(job.NextAttemptAt), job.LastError, job.Reason, string(job.Failure), string(job.UndoTo),
 			creds, job.Status.Settled(), now, now, job.ID)
 		if res.Error != nil {
 			return dbError(res.Error, "save provision job", "provision job")
@@ -334,14 +340,63 @@ func settle(tx *gorm.DB, job *provision.Job, now time.Time) error {
 			job.Order.Number, job.SessionID).Error; err != nil {
 			return fmt.Errorf("release number hold: %w", err)
 		}
-	case provision.StatusDeclined, provision.StatusCardNeeded:
+	case provision.StatusDeclined, provision.StatusCardNeeded, provision.StatusFailed:
 		// Reopen only if this is the session's latest attempt.
-		if err := tx.Exec(`UPDATE wizard_sessions SET signed_up_at = NULL
+		res := tx.Exec(`UPDATE wizard_sessions SET signed_up_at = NULL
 			WHERE id_hash = ? AND NOT EXISTS (
 				SELECT 1 FROM provision_jobs WHERE session_hash = ? AND id > ?)`,
-			job.SessionID, job.SessionID, job.ID).Error; err != nil {
-			return fmt.Errorf("reopen wizard session: %w", err)
+			job.SessionID, job.SessionID, job.ID)
+		if res.Error != nil {
+			return fmt.Errorf("reopen wizard session: %w", res.Error)
 		}
+		if res.RowsAffected > 0 && job.Status == provision.StatusFailed {
+			return takeBackChoice(tx, job)
+		}
+	}
+	return nil
+}
+
+// takeBackChoice clears, in the reopened session of a failed job, the choice
+// that made it fail (see Update), so that the wizard's step rules send the
+// prospect to choose again.
+func takeBackChoice(tx *gorm.DB, job *provision.Job) error {
+	if job.Failure != provision.FailureNumberUnavailable && job.Failure != provision.FailureDeviceOutOfStock {
+		return nil
+	}
+	var rows []struct {
+		Progress string `gorm:"column:progress"`
+	}
+	if err := tx.Raw(`SELECT progress FROM wizard_sessions WHERE id_hash = ?`, job.SessionID).Scan(&rows).Error; err != nil {
+		return fmt.Errorf("read wizard progress: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	var d progressDoc
+	if err := json.Unmarshal([]byte(rows[0].Progress), &d); err != nil {
+		return fmt.Errorf("decode wizard progress: %w", err)
+	}
+	switch job.Failure {
+	case provision.FailureNumberUnavailable:
+		if d.Number != job.Order.Number {
+			// The session chose again meanwhile (it could not, being
+			// signed up; but never drop a choice the job did not make).
+			return nil
+		}
+		if err := tx.Exec(`DELETE FROM number_holds WHERE session_hash = ? AND number = ?`,
+			job.SessionID, job.Order.Number).Error; err != nil {
+			return fmt.Errorf("release unavailable number: %w", err)
+		}
+		d.Number = ""
+	case provision.FailureDeviceOutOfStock:
+		d.Device = ""
+	}
+	b, err := json.Marshal(d)
+	if err != nil {
+		return fmt.Errorf("encode wizard progress: %w", err)
+	}
+	if err := tx.Exec(`UPDATE wizard_sessions SET progress = ? WHERE id_hash = ?`, string(b), job.SessionID).Error; err != nil {
+		return fmt.Errorf("take back the failed choice: %w", err)
 	}
 	return nil
 }
@@ -351,9 +406,11 @@ func settle(tx *gorm.DB, job *provision.Job, now time.Time) error {
 //
 //   - it locks the session's row (FOR UPDATE on PostgreSQL; SQLite write
 //     transactions are immediate and so exclusive anyway);
-//   - when the session's latest job is live or settled other than declined
-//     or card_needed, it returns that job and created false: a second or
-//     concurrent Sign up never starts a second job;
+//   - when the session has a job and is still signed up (the job is live,
+//     completed or needs review), or its latest job is not settled, it
+//     returns that job and created false: a second or concurrent Sign up
+//     never starts a second job. A settled job that reopened the session
+//     (declined, card_needed, failed; see Update) lets a new attempt start;
 //   - otherwise it marks the session signed up (signed_up_at), extends its
 //     number hold by HoldDuringSignup, and inserts job (status pending, the
 //     next attempt number, a new Reference) with a lease for owner until
@@ -373,25 +430,27 @@ func (js *JobStore) StartSignup(ctx context.Context, sessionID string, job *prov
 	var rec jobRecord
 	created := false
 	err = js.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		lock := `SELECT id_hash FROM wizard_sessions WHERE id_hash = ?`
+		lock := `SELECT signed_up_at FROM wizard_sessions WHERE id_hash = ?`
 		if js.s.dialect == Postgres {
 			lock += ` FOR UPDATE`
 		}
-		var found []string
+		var found []signedUpRow
 		if err := tx.Raw(lock, hash).Scan(&found).Error; err != nil {
 			return fmt.Errorf("lock wizard session: %w", err)
 		}
 		if len(found) == 0 {
 			return forms.Errorf(forms.ENotFound, "wizard session not found")
 		}
+		reopened := found[0].SignedUpAt == nil
 		var latest []jobRecord
 		if err := tx.Where("session_hash = ?", hash).Order("attempt DESC").Limit(1).Find(&latest).Error; err != nil {
 			return fmt.Errorf("find session's job: %w", err)
 		}
 		attempt := 1
 		if len(latest) > 0 {
-			st := provision.Status(latest[0].Status)
-			if st != provision.StatusDeclined && st != provision.StatusCardNeeded {
+			// Only a settled job reopens its session (Update); an
+			// operator resolving it later keeps it reopened.
+			if !reopened || !provision.Status(latest[0].Status).Settled() {
 				rec = latest[0]
 				return nil
 			}
