@@ -2,7 +2,9 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -121,14 +123,21 @@ func (w *WizardStore) CreateSession(ctx context.Context, sess forms.Session) err
 // not (the caller applies forms.Session.Expired), with Progress.SignedUp
 // true while Sign up has it. It returns ENotFound when there is none.
 func (w *WizardStore) Session(ctx context.Context, id string) (forms.Session, error) {
-	var recs []wizardSessionRecord
-	if err := w.s.db.WithContext(ctx).Where("id_hash = ?", SessionHash(id)).Limit(1).Find(&recs).Error; err != nil {
-		return forms.Session{}, fmt.Errorf("get wizard session: %w", err)
-	}
-	if len(recs) == 0 {
+	// Every wizard request reads its session: plain SQL scanned into the
+	// record, without GORM's reflection over the model.
+	var r wizardSessionRecord
+	err := w.s.db.WithContext(ctx).Raw(`SELECT id_hash, form_id, version_id, progress, card_brand, card_last4,
+			created_at, updated_at, expires_at, signed_up_at
+		FROM wizard_sessions WHERE id_hash = ?`, SessionHash(id)).Row().
+		Scan(&r.IDHash, &r.FormID, &r.VersionID, &r.Progress, &r.CardBrand, &r.CardLast4,
+			&r.CreatedAt, &r.UpdatedAt, &r.ExpiresAt, &r.SignedUpAt)
+	if errors.Is(err, sql.ErrNoRows) {
 		return forms.Session{}, forms.Errorf(forms.ENotFound, "wizard session not found")
 	}
-	return recs[0].session(id)
+	if err != nil {
+		return forms.Session{}, fmt.Errorf("get wizard session: %w", err)
+	}
+	return r.session(id)
 }
 
 // SaveProgress records, in one transaction, what the session has completed
