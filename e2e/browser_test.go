@@ -105,6 +105,9 @@ type browser struct {
 	shots int
 	// output is Chromium's own output, shown when the test fails.
 	output *syncBuffer
+	// axeSeen holds the violations already reported in full (rule and
+	// element), so that a fault of the shared layout is listed once.
+	axeSeen map[string]bool
 	// quiet skips check, checkPhone and shot, for a test that walks
 	// through pages another test checks already.
 	quiet bool
@@ -442,16 +445,36 @@ func (b *browser) axe(step string) {
 	if len(res.Violations) == 0 {
 		return
 	}
+	if b.axeSeen == nil {
+		b.axeSeen = map[string]bool{}
+	}
 	var sb strings.Builder
+	var again []string
 	fmt.Fprintf(&sb, "axe-core: %d violation(s) on %s (%s, %dpx wide):", len(res.Violations), step, b.path(), b.width)
 	for _, v := range res.Violations {
-		fmt.Fprintf(&sb, "\n- %s [%s]: %s (%s)", v.ID, v.Impact, v.Help, v.HelpURL)
+		var nodes []axeNode
 		for _, n := range v.Nodes {
+			key := v.ID + " " + strings.Join(n.Target, " ")
+			if b.axeSeen[key] {
+				again = append(again, key)
+				continue
+			}
+			b.axeSeen[key] = true
+			nodes = append(nodes, n)
+		}
+		if len(nodes) == 0 {
+			continue
+		}
+		fmt.Fprintf(&sb, "\n- %s [%s]: %s (%s)", v.ID, v.Impact, v.Help, v.HelpURL)
+		for _, n := range nodes {
 			fmt.Fprintf(&sb, "\n    at %s\n      %s", strings.Join(n.Target, " "), oneLine(n.HTML, 200))
 			if n.Summary != "" {
 				fmt.Fprintf(&sb, "\n      %s", oneLine(n.Summary, 300))
 			}
 		}
+	}
+	if len(again) > 0 {
+		fmt.Fprintf(&sb, "\n- again, as reported above: %s", strings.Join(again, "; "))
 	}
 	b.t.Error(sb.String())
 }
