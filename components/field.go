@@ -141,35 +141,35 @@ func (f FieldVM) htmlType() string {
 
 // controlAttrs are the attributes every kind of control shares: the
 // accessible description, the invalid state, required, and the hints for
-// autofill and on-screen keyboards. Empty ones are left out.
-func (f FieldVM) controlAttrs() templ.Attributes {
-	a := templ.Attributes{"required": f.Required}
+// autofill and on-screen keyboards. Empty ones are left out. They are in
+// the order of their names (as templ.Attributes would render them), built
+// as a slice: a page renders a dozen fields and this needs no map or sort.
+func (f FieldVM) controlAttrs() templ.OrderedAttributes {
+	a := make(templ.OrderedAttributes, 0, 8)
 	if d := f.DescribedBy(); d != "" {
-		a["aria-describedby"] = d
+		a = append(a, templ.KeyValue[string, any]{Key: "aria-describedby", Value: d})
 	}
 	if f.Error != "" {
-		a["aria-invalid"] = "true"
+		a = append(a, templ.KeyValue[string, any]{Key: "aria-invalid", Value: "true"})
 	}
-	if f.Kind == forms.KindRadio || f.Kind == forms.KindCheckbox {
-		return a
+	choice := f.Kind == forms.KindRadio || f.Kind == forms.KindCheckbox
+	selectLike := f.Kind == forms.KindSelect || f.Kind == forms.KindCountry
+	text := !choice && !selectLike
+	if !choice && f.Autocomplete != "" {
+		a = append(a, templ.KeyValue[string, any]{Key: "autocomplete", Value: f.Autocomplete})
 	}
-	if f.Autocomplete != "" {
-		a["autocomplete"] = f.Autocomplete
+	if !choice && f.InputMode != "" {
+		a = append(a, templ.KeyValue[string, any]{Key: "inputmode", Value: f.InputMode})
 	}
-	if f.InputMode != "" {
-		a["inputmode"] = f.InputMode
+	if text && f.MaxLength > 0 && f.Kind != forms.KindDate {
+		a = append(a, templ.KeyValue[string, any]{Key: "maxlength", Value: strconv.Itoa(f.MaxLength)})
 	}
-	if f.Kind == forms.KindSelect || f.Kind == forms.KindCountry {
-		return a
+	if text && f.Placeholder != "" {
+		a = append(a, templ.KeyValue[string, any]{Key: "placeholder", Value: f.Placeholder})
 	}
-	if f.Placeholder != "" {
-		a["placeholder"] = f.Placeholder
-	}
-	if f.MaxLength > 0 && f.Kind != forms.KindDate {
-		a["maxlength"] = strconv.Itoa(f.MaxLength)
-	}
-	if f.Kind == forms.KindEmail {
-		a["spellcheck"] = "false"
+	a = append(a, templ.KeyValue[string, any]{Key: "required", Value: f.Required})
+	if text && f.Kind == forms.KindEmail {
+		a = append(a, templ.KeyValue[string, any]{Key: "spellcheck", Value: "false"})
 	}
 	return a
 }
