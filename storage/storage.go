@@ -71,14 +71,15 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (*Store, error) 
 		// Times are kept in UTC at the precision both engines store, so a
 		// value read back equals the value written.
 		NowFunc: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
-		Logger: gormlogger.NewSlogLogger(logger.With("component", "storage"), gormlogger.Config{
-			SlowThreshold:             500 * time.Millisecond,
-			LogLevel:                  gormlogger.Warn,
-			IgnoreRecordNotFoundError: true,
-			// Never write the values of a query to the log: they are
-			// prospects' personal data.
-			ParameterizedQueries: true,
-		}),
+		Logger: quietTrace{level: gormlogger.Warn, slow: slowQuery,
+			Interface: gormlogger.NewSlogLogger(logger.With("component", "storage"), gormlogger.Config{
+				SlowThreshold:             slowQuery,
+				LogLevel:                  gormlogger.Warn,
+				IgnoreRecordNotFoundError: true,
+				// Never write the values of a query to the log: they are
+				// prospects' personal data.
+				ParameterizedQueries: true,
+			})},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)
