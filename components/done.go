@@ -30,6 +30,9 @@ type DoneVM struct {
 	// expired): CredentialsShown then says so.
 	Credentials      *CredentialsVM
 	CredentialsShown bool
+	// StatusURL is polled every PollSeconds while the job runs (DoneWorking).
+	StatusURL   string
+	PollSeconds int
 }
 
 // CredentialsVM are a new subscriber's logins and passwords, shown once.

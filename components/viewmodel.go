@@ -15,10 +15,6 @@ type Page struct {
 	Brand BrandVM
 	// Steps is the wizard's progress indicator; nil on pages outside it.
 	Steps []StepVM
-	// RefreshSeconds, when positive, makes the browser reload the page
-	// after that many seconds (<meta http-equiv="refresh"> in the head:
-	// no script, so the CSP allows it). Zero: no refresh.
-	RefreshSeconds int
 }
 
 // StepState is where a wizard step stands relative to the current one.

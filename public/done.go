@@ -1,7 +1,6 @@
 package public
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -47,7 +46,6 @@ func (h *handlers) done(c *fiber.Ctx) error {
 		SelfcareURL: c.BaseURL() + SelfcareLoginPath,
 	}
 	title := "Welcome aboard"
-	refresh := 0
 	if sent, err := redirectFromSignup(c, w.slug, job); sent {
 		return err
 	}
@@ -55,10 +53,8 @@ func (h *handlers) done(c *fiber.Ctx) error {
 	case provision.StatusPending, provision.StatusRunning, provision.StatusRetrying:
 		vm.State = components.DoneWorking
 		title = "Finishing your signup"
-		// The page reloads itself (a meta element in its head); the header
-		// does the same for clients that read only headers.
-		refresh = doneRefreshSeconds
-		c.Set("Refresh", strconv.Itoa(doneRefreshSeconds))
+		vm.StatusURL = components.WizardURL(w.slug, forms.StepDone) + "/status"
+		vm.PollSeconds = donePollSeconds
 	case provision.StatusCompleted:
 		vm.State = components.DoneCompleted
 		if job.Order.Charge.Amount > 0 {
@@ -85,6 +81,30 @@ func (h *handlers) done(c *fiber.Ctx) error {
 			vm.Reason = provision.ReasonReview
 		}
 	}
-	page := components.Page{Title: title, Brand: w.brand, RefreshSeconds: refresh}
+	page := components.Page{Title: title, Brand: w.brand}
 	return h.render(c, fiber.StatusOK, components.DonePage(page, vm))
+}
+
+// doneStatus answers the done page's poll while the job runs: 204 (htmx
+// leaves the page alone) until the job has settled, then an HX-Redirect to
+// the done page, which shows the result. It only reads, and never takes the
+// credentials: the done page itself shows them once.
+func (h *handlers) doneStatus(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	id := strings.Clone(c.Cookies(SessionCookie))
+	if !plausibleSessionID(id) {
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+	job, err := h.Signup.Jobs.JobBySession(c.UserContext(), id)
+	if err != nil {
+		if forms.ErrorCode(err) == forms.ENotFound {
+			return c.SendStatus(fiber.StatusNoContent)
+		}
+		return err
+	}
+	if !job.Status.Settled() {
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+	c.Set("HX-Redirect", components.WizardURL(c.Params("slug"), forms.StepDone))
+	return c.SendStatus(fiber.StatusNoContent)
 }

@@ -42,6 +42,7 @@ func Register(r fiber.Router, d Deps) {
 	if d.Signup.Jobs != nil && d.Signup.Runner != nil {
 		r.Post("/s/:slug/signup", h.stepLimit, h.csrf, h.signup)
 		r.Get("/s/:slug/done", h.csrf, h.done)
+		r.Get("/s/:slug/done/status", h.doneStatus)
 	}
 	if d.Selfcare.Store != nil && d.Selfcare.Realm != nil {
 		registerSelfcare(r, h)

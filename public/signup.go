@@ -52,9 +52,9 @@ type SignupDeps struct {
 // still be shown; after that they are erased unseen.
 const CredentialsMaxAge = 30 * time.Minute
 
-// doneRefreshSeconds is how often the done page of an unfinished signup
-// refreshes itself.
-const doneRefreshSeconds = 3
+// donePollSeconds is how often the done page of an unfinished signup asks
+// whether the job has settled.
+const donePollSeconds = 3
 
 // msgAcceptTerms asks for the terms box.
 const msgAcceptTerms = "Please accept the terms of service to sign up."
