@@ -147,8 +147,11 @@ func sqliteDSN(dsn string) (string, error) {
 		"_journal_mode": "WAL",
 		"_busy_timeout": "5000",
 		"_foreign_keys": "on",
-		"_synchronous":  "NORMAL",
-		"_txlock":       "immediate",
+		// FULL, not NORMAL: in WAL mode NORMAL may lose the last commits
+		// on a power cut, and a lost "intent to charge" record would let
+		// a resumed job charge again. One fsync per commit is the price.
+		"_synchronous": "FULL",
+		"_txlock":      "immediate",
 		// The driver keeps each connection's last 64 statements prepared
 		// (reset and unbound between uses): a hot path parses no SQL.
 		"_stmt_cache_size": "64",
