@@ -1,10 +1,6 @@
 package admin
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -13,6 +9,7 @@ import (
 
 	"websignup/components"
 	"websignup/forms"
+	"websignup/internal/token"
 	"websignup/internal/web"
 	"websignup/storage"
 )
@@ -28,36 +25,23 @@ const (
 const (
 	userKey    = "admin.user"
 	sessionKey = "admin.session"
-	sessionLen = 32 // random bytes of a session id
 )
-
-var sessionIDLen = base64.RawURLEncoding.EncodedLen(sessionLen)
 
 // newSessionID returns a fresh random session id for the cookie and the
 // hash under which the database keeps it.
 func newSessionID() (raw, hash string) {
-	var b [sessionLen]byte
-	_, _ = rand.Read(b[:]) // never fails (crypto/rand)
-	raw = base64.RawURLEncoding.EncodeToString(b[:])
-	return raw, hashSessionID(raw)
-}
-
-func hashSessionID(raw string) string {
-	sum := sha256.Sum256([]byte(raw))
-	return hex.EncodeToString(sum[:])
+	raw = token.NewSessionID()
+	return raw, storage.SessionHash(raw)
 }
 
 // sessionHashFromCookie returns the hash of the request's session cookie,
 // or "" when there is none or it is not one we could have made.
 func sessionHashFromCookie(c *fiber.Ctx) string {
 	raw := c.Cookies(sessionCookie)
-	if len(raw) != sessionIDLen {
+	if !token.PlausibleSessionID(raw) {
 		return ""
 	}
-	if _, err := base64.RawURLEncoding.DecodeString(raw); err != nil {
-		return ""
-	}
-	return hashSessionID(raw)
+	return storage.SessionHash(raw)
 }
 
 func (h *handlers) setSessionCookie(c *fiber.Ctx, raw string, expires time.Time) {

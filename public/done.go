@@ -7,6 +7,7 @@ import (
 
 	"websignup/components"
 	"websignup/forms"
+	"websignup/internal/token"
 	"websignup/provision"
 )
 
@@ -28,7 +29,7 @@ func (h *handlers) done(c *fiber.Ctx) error {
 	// The job is found by the session cookie even when the session itself
 	// has gone idle: a job may take longer than the wizard's idle timeout.
 	id := strings.Clone(c.Cookies(SessionCookie))
-	if !plausibleSessionID(id) {
+	if !token.PlausibleSessionID(id) {
 		return c.Redirect(components.WizardURL(w.slug, forms.StepWelcome), fiber.StatusSeeOther)
 	}
 	job, err := h.Signup.Jobs.JobBySession(c.UserContext(), id)
@@ -92,7 +93,7 @@ func (h *handlers) done(c *fiber.Ctx) error {
 func (h *handlers) doneStatus(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	id := strings.Clone(c.Cookies(SessionCookie))
-	if !plausibleSessionID(id) {
+	if !token.PlausibleSessionID(id) {
 		return c.SendStatus(fiber.StatusNoContent)
 	}
 	job, err := h.Signup.Jobs.JobBySession(c.UserContext(), id)

@@ -14,6 +14,7 @@ import (
 	"websignup/components"
 	"websignup/forms"
 	"websignup/internal/seal"
+	"websignup/internal/token"
 	"websignup/internal/web"
 )
 
@@ -198,7 +199,7 @@ func (s *selfcare) require(gate bool) fiber.Handler {
 // load returns the live session of the request's cookie, or nil.
 func (s *selfcare) load(c *fiber.Ctx) (*current, error) {
 	id := strings.Clone(c.Cookies(SelfcareCookie))
-	if !plausibleSessionID(id) {
+	if !token.PlausibleSessionID(id) {
 		return nil, nil
 	}
 	state, err := s.d.Store.SelfcareSession(c.UserContext(), id, s.Now(), SelfcareIdle)

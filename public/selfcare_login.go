@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"websignup/components"
+	"websignup/internal/token"
 	"websignup/internal/web"
 )
 
@@ -83,12 +84,12 @@ func (s *selfcare) loginPost(c *fiber.Ctx) error {
 		return err
 	}
 	// Rotate: whatever session the browser had ends; the login gets a new id.
-	if old := strings.Clone(c.Cookies(SelfcareCookie)); plausibleSessionID(old) {
+	if old := strings.Clone(c.Cookies(SelfcareCookie)); token.PlausibleSessionID(old) {
 		if err := s.d.Store.DeleteSelfcareSession(ctx, old); err != nil {
 			return err
 		}
 	}
-	id := newSessionID()
+	id := token.NewSessionID()
 	state, err := s.seal(id, acct)
 	if err != nil {
 		return err

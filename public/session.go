@@ -1,8 +1,6 @@
 package public
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"fmt"
 	"strings"
 	"time"
@@ -11,38 +9,12 @@ import (
 
 	"websignup/components"
 	"websignup/forms"
+	"websignup/internal/token"
 	"websignup/internal/web"
 )
 
 // SessionCookie is the name of the cookie carrying the wizard session's id.
 const SessionCookie = "ws_session"
-
-// sessionIDBytes is the number of random bytes in a session id (256 bits).
-const sessionIDBytes = 32
-
-// newSessionID returns a fresh opaque session id: 256 bits from crypto/rand,
-// base64url without padding.
-func newSessionID() string {
-	b := make([]byte, sessionIDBytes)
-	_, _ = rand.Read(b) // never fails (crypto/rand)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// plausibleSessionID reports whether a cookie value could be a session id,
-// so that junk never reaches the database.
-func plausibleSessionID(id string) bool {
-	if len(id) != base64.RawURLEncoding.EncodedLen(sessionIDBytes) {
-		return false
-	}
-	for _, r := range id {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
-		default:
-			return false
-		}
-	}
-	return true
-}
 
 // wizardPath is the cookie path of a form's wizard: /s/{slug}/.
 func wizardPath(slug string) string { return components.WizardURL(slug, forms.StepWelcome) }
@@ -127,7 +99,7 @@ func (h *handlers) load(c *fiber.Ctx) (*wizard, error) {
 // attachSession looks up the session id of the cookie and, when it is a
 // live session of this form, makes it and its version the wizard's.
 func (h *handlers) attachSession(c *fiber.Ctx, w *wizard, id string) error {
-	if !plausibleSessionID(id) {
+	if !token.PlausibleSessionID(id) {
 		w.stale = true
 		return nil
 	}

@@ -9,6 +9,7 @@ import (
 
 	"websignup/components"
 	"websignup/forms"
+	"websignup/internal/token"
 )
 
 // wizardRoot sends /s/{slug} to /s/{slug}/, keeping the query string, so
@@ -83,7 +84,7 @@ func (h *handlers) welcomePost(c *fiber.Ctx) error {
 
 	if w.sess == nil {
 		s := forms.Session{
-			ID:        newSessionID(),
+			ID:        token.NewSessionID(),
 			FormID:    w.form.ID,
 			VersionID: w.version.ID,
 			Progress:  forms.Progress{Product: product.IProduct},
