@@ -84,12 +84,15 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		FrameAncestors: cfg.FrameAncestors,
 		TLS:            cfg.TLS,
 	})
+	// The first operator is created before the enforcer loads the
+	// policies: otherwise its role would reach the enforcer only at the
+	// next periodic reload, and it would be refused for seconds.
+	if err := bootstrapAdmins(ctx, cfg, store, logger, stdout); err != nil {
+		return err
+	}
 	enforcer, err := admin.NewEnforcer(ctx, store, nil, 0)
 	if err != nil {
 		return fmt.Errorf("admin permissions: %w", err)
-	}
-	if err := bootstrapAdmins(ctx, cfg, store, logger, stdout); err != nil {
-		return err
 	}
 	admin.Register(app, admin.Deps{Store: store, Enforcer: enforcer, Secret: secretKey, Logger: logger,
 		Catalog: admin.NewPortaSwitchCatalog(ps)})
