@@ -3,7 +3,6 @@ package admin
 import (
 	"fmt"
 	"io"
-	"math"
 	"mime/multipart"
 	"net/http"
 	"regexp"
@@ -166,36 +165,14 @@ func contrastWarnings(b forms.Branding) []string {
 	}
 	primary, bg, text := pick(b.PrimaryColor, defaultPrimary), pick(b.BackgroundColor, defaultBackground), pick(b.TextColor, defaultText)
 	var out []string
-	if r := ContrastRatio(text, bg); r < 4.5 {
+	if r := forms.ContrastRatio(text, bg); r < 4.5 {
 		out = append(out, fmt.Sprintf("Text %s on the background %s has a contrast of %.1f:1; at least 4.5:1 is needed.", text, bg, r))
 	}
-	if r := ContrastRatio(white, primary); r < 4.5 {
+	if r := forms.ContrastRatio(white, primary); r < 4.5 {
 		out = append(out, fmt.Sprintf("White text on the primary colour %s has a contrast of %.1f:1; buttons will use dark text instead, or pick a darker colour.", primary, r))
 	}
-	if r := ContrastRatio(primary, bg); r < 4.5 {
+	if r := forms.ContrastRatio(primary, bg); r < 4.5 {
 		out = append(out, fmt.Sprintf("Links in the primary colour %s on the background %s have a contrast of %.1f:1; at least 4.5:1 is needed.", primary, bg, r))
 	}
 	return out
-}
-
-// ContrastRatio returns the WCAG 2 contrast ratio of two #rrggbb colours,
-// from 1 (none) to 21 (black on white).
-func ContrastRatio(a, b string) float64 {
-	la, lb := relativeLuminance(a), relativeLuminance(b)
-	if la < lb {
-		la, lb = lb, la
-	}
-	return (la + 0.05) / (lb + 0.05)
-}
-
-func relativeLuminance(c string) float64 {
-	ch := func(s string) float64 {
-		v, _ := strconv.ParseUint(s, 16, 8)
-		f := float64(v) / 255
-		if f <= 0.04045 {
-			return f / 12.92
-		}
-		return math.Pow((f+0.055)/1.055, 2.4)
-	}
-	return 0.2126*ch(c[1:3]) + 0.7152*ch(c[3:5]) + 0.0722*ch(c[5:7])
 }

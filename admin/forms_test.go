@@ -219,7 +219,7 @@ func TestBrandingSaveErrorsLogoAndContrast(t *testing.T) {
 	if !strings.Contains(text(t, page, `[data-testid="contrast-warning"]`), "#dddddd") {
 		t.Fatal("no contrast warning for #dddddd on white")
 	}
-	if got := admin.ContrastRatio("#000000", "#ffffff"); got < 20.9 || got > 21.1 {
+	if got := forms.ContrastRatio("#000000", "#ffffff"); got < 20.9 || got > 21.1 {
 		t.Fatalf("black on white = %.2f", got)
 	}
 }

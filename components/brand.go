@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"html"
 	"io"
-	"math"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -154,22 +152,10 @@ func (b BrandVM) cssVars() string {
 // contrastText returns near-black or white, whichever contrasts more with
 // the #rrggbb background c (WCAG relative luminance).
 func contrastText(c string) string {
-	if luminance(c) > 0.179 {
+	if forms.RelativeLuminance(c) > 0.179 {
 		return "#111827"
 	}
 	return "#ffffff"
-}
-
-func luminance(c string) float64 {
-	ch := func(s string) float64 {
-		v, _ := strconv.ParseUint(s, 16, 8)
-		f := float64(v) / 255
-		if f <= 0.03928 {
-			return f / 12.92
-		}
-		return math.Pow((f+0.055)/1.055, 2.4)
-	}
-	return 0.2126*ch(c[1:3]) + 0.7152*ch(c[3:5]) + 0.0722*ch(c[5:7])
 }
 
 // brandStyle writes the brand's CSS variables in a <style> element carrying
