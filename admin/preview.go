@@ -284,7 +284,15 @@ func (h *handlers) renderPreview(c *fiber.Ctx, ef *editorForm, step forms.Step, 
 		return fmt.Errorf("render preview banner: %w", err)
 	}
 	out := rewritePreview(page.Bytes(), ef.form.Slug, ef.form.ID)
-	out = bytes.Replace(out, []byte("<body>"), append([]byte("<body>"), banner.Bytes()...), 1)
+	// The banner goes right after the skip link, which must stay the first
+	// thing in the body (and outside the landmarks only it may be).
+	skip := []byte(`Skip to main content</a>`)
+	if i := bytes.Index(out, skip); i >= 0 {
+		at := i + len(skip)
+		out = append(out[:at:at], append(banner.Bytes(), out[at:]...)...)
+	} else {
+		out = bytes.Replace(out, []byte("<body>"), append([]byte("<body>"), banner.Bytes()...), 1)
+	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Status(fiber.StatusOK).Send(out)
