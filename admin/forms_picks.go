@@ -40,6 +40,19 @@ func (h *handlers) catalogCtx(c *fiber.Ctx) (context.Context, context.CancelFunc
 	return context.WithTimeout(c.UserContext(), catalogTimeout)
 }
 
+// catalogList reads one of PortaSwitch's catalog lists (what names it in the
+// log) for an editor page. When the read fails it is logged, the page says
+// so and the list is nil: the page then lists only what the form offers.
+func catalogList[T any](ctx context.Context, h *handlers, c *fiber.Ctx, ed *components.AdminEditorVM, what string, read func(context.Context) ([]T, error)) []T {
+	list, err := read(ctx)
+	if err != nil {
+		h.Logger.Warn("catalog "+what, "request_id", web.RequestID(c), "err", err)
+		ed.Notice = catalogDown
+		return nil
+	}
+	return list
+}
+
 var indexedPath = regexp.MustCompile(`^(products|pools|devices)\[(\d+)\]\.?(.*)$`)
 
 // rowInput maps "products[k].x" to the input "x_ID" of the row whose ID is
@@ -112,11 +125,7 @@ func (h *handlers) plans(c *fiber.Ctx) error {
 	ed := h.editorVM(c, ef, "plans")
 	ctx, cancel := h.catalogCtx(c)
 	defer cancel()
-	catalog, err := h.catalog().Products(ctx)
-	if err != nil {
-		h.Logger.Warn("catalog products", "request_id", web.RequestID(c), "err", err)
-		ed.Notice, catalog = catalogDown, nil
-	}
+	catalog := catalogList(ctx, h, c, &ed, "products", h.catalog().Products)
 	vm := components.AdminPlansVM{Rows: planRows(catalog, ef.cfg.Products)}
 	return web.Render(c, fiber.StatusOK, components.AdminFormPlans(h.formPage(c, "Plans – "+ef.form.Name), ed, vm))
 }
@@ -132,11 +141,7 @@ func (h *handlers) savePlans(c *fiber.Ctx) error {
 	ed := h.editorVM(c, ef, "plans")
 	ctx, cancel := h.catalogCtx(c)
 	defer cancel()
-	catalog, err := h.catalog().Products(ctx)
-	if err != nil {
-		h.Logger.Warn("catalog products", "request_id", web.RequestID(c), "err", err)
-		ed.Notice, catalog = catalogDown, nil
-	}
+	catalog := catalogList(ctx, h, c, &ed, "products", h.catalog().Products)
 	rows := planRows(catalog, ef.cfg.Products)
 	var products []forms.Product
 	var ids []string
@@ -244,11 +249,7 @@ func (h *handlers) pools(c *fiber.Ctx) error {
 	ed := h.editorVM(c, ef, "pools")
 	ctx, cancel := h.catalogCtx(c)
 	defer cancel()
-	catalog, err := h.catalog().Pools(ctx)
-	if err != nil {
-		h.Logger.Warn("catalog pools", "request_id", web.RequestID(c), "err", err)
-		ed.Notice, catalog = catalogDown, nil
-	}
+	catalog := catalogList(ctx, h, c, &ed, "pools", h.catalog().Pools)
 	vm := components.AdminPoolsVM{Rows: h.poolRows(ctx, catalog, ef.cfg.Pools)}
 	return web.Render(c, fiber.StatusOK, components.AdminFormPools(h.formPage(c, "Number pools – "+ef.form.Name), ed, vm))
 }
@@ -261,10 +262,7 @@ func (h *handlers) savePools(c *fiber.Ctx) error {
 	ed := h.editorVM(c, ef, "pools")
 	ctx, cancel := h.catalogCtx(c)
 	defer cancel()
-	catalog, err := h.catalog().Pools(ctx)
-	if err != nil {
-		ed.Notice, catalog = catalogDown, nil
-	}
+	catalog := catalogList(ctx, h, c, &ed, "pools", h.catalog().Pools)
 	rows := h.poolRows(ctx, catalog, ef.cfg.Pools)
 	var pools []forms.Pool
 	var ids []string
@@ -334,11 +332,7 @@ func (h *handlers) devices(c *fiber.Ctx) error {
 	ed := h.editorVM(c, ef, "devices")
 	ctx, cancel := h.catalogCtx(c)
 	defer cancel()
-	catalog, err := h.catalog().DeviceTypes(ctx)
-	if err != nil {
-		h.Logger.Warn("catalog devices", "request_id", web.RequestID(c), "err", err)
-		ed.Notice, catalog = catalogDown, nil
-	}
+	catalog := catalogList(ctx, h, c, &ed, "devices", h.catalog().DeviceTypes)
 	vm := components.AdminDevicesVM{Rows: deviceRows(catalog, ef.cfg), AllowBYOD: ef.cfg.AllowBYOD,
 		Currency: ef.cfg.Currency(), MaxKiB: storage.MaxMediaSize >> 10}
 	return web.Render(c, fiber.StatusOK, components.AdminFormDevices(h.formPage(c, "Devices – "+ef.form.Name), ed, vm))
@@ -354,10 +348,7 @@ func (h *handlers) saveDevices(c *fiber.Ctx) error {
 	ed := h.editorVM(c, ef, "devices")
 	ctx, cancel := h.catalogCtx(c)
 	defer cancel()
-	catalog, err := h.catalog().DeviceTypes(ctx)
-	if err != nil {
-		ed.Notice, catalog = catalogDown, nil
-	}
+	catalog := catalogList(ctx, h, c, &ed, "devices", h.catalog().DeviceTypes)
 	currency := ef.cfg.Currency()
 	rows := deviceRows(catalog, ef.cfg)
 	byod := formValue(c, "allow_byod") != ""
