@@ -53,11 +53,6 @@ func (s Scope) All() bool { return s.all }
 // TenantID is the one tenant of a TenantOnly scope; 0 for AllTenants.
 func (s Scope) TenantID() int64 { return s.tenantID }
 
-// Allows reports whether a row of the given tenant is within the scope.
-func (s Scope) Allows(tenantID int64) bool {
-	return s.all || (s.tenantID != 0 && s.tenantID == tenantID)
-}
-
 // where restricts db to the rows whose column is within the scope.
 func (s Scope) where(db *gorm.DB, column string) *gorm.DB {
 	if s.all {
