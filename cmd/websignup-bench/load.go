@@ -15,6 +15,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"websignup/portaswitch/sim"
 )
 
 // transport is every bench client's: keep-alive, enough idle connections
@@ -122,7 +124,7 @@ var (
 	addressForm = url.Values{"firstname": {"Ada"}, "lastname": {"Lovelace"}, "email": {"ada@example.com"},
 		"phone1": {"+1 206 555 0199"}, "baddr1": {"1 Analytical Way"}, "city": {"Seattle"},
 		"state": {"WA"}, "zip": {"98101"}, "country": {"US"}}
-	paymentForm = url.Values{"card_name": {"Ada Lovelace"}, "card_number": {"4242424242424242"},
+	paymentForm = url.Values{"card_name": {"Ada Lovelace"}, "card_number": {sim.TestCardApproved},
 		"card_exp_month": {"12"}, "card_exp_year": {"2035"}, "card_cvv": {"123"}}
 )
 

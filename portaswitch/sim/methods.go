@@ -723,10 +723,18 @@ var cardBrands = map[string]string{
 	"american express": portaswitch.BrandAmex, "discover": portaswitch.BrandDiscover,
 }
 
-// Test cards (see the package doc).
+// Test cards (see the package doc), exported for load generators and
+// demos that drive the simulator from outside its tests.
 const (
-	cardDeclineAtCharge = "4000000000000002"
-	cardFailAuth        = "4000000000000069"
+	// TestCardApproved is approved at every step (as is 5555555555554444).
+	TestCardApproved = "4242424242424242"
+	// TestCardDeclined is stored, then declined at make_transaction.
+	TestCardDeclined = "4000000000000002"
+	// TestCardFailsAuth fails the authorisation check at update_payment_method.
+	TestCardFailsAuth = "4000000000000069"
+
+	cardDeclineAtCharge = TestCardDeclined
+	cardFailAuth        = TestCardFailsAuth
 )
 
 func luhnValid(digits string) bool {
