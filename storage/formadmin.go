@@ -28,17 +28,6 @@ func (s *Store) FormInScope(ctx context.Context, scope Scope, id int64) (forms.F
 	return rec.form(), nil
 }
 
-// FormBySlugInScope returns the form with the given slug within scope, or
-// ENotFound.
-func (s *Store) FormBySlugInScope(ctx context.Context, scope Scope, slug string) (forms.Form, error) {
-	var rec formRecord
-	q := scope.where(s.db.WithContext(ctx).Where("slug = ?", slug), "tenant_id")
-	if err := q.Take(&rec).Error; err != nil {
-		return forms.Form{}, dbError(err, "get form by slug in scope", "form")
-	}
-	return rec.form(), nil
-}
-
 // DraftAndPublished returns the draft and the published version of a form;
 // either is nil when the form has none.
 func (s *Store) DraftAndPublished(ctx context.Context, formID int64) (draft, published *forms.Version, err error) {
