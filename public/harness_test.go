@@ -25,7 +25,7 @@ import (
 // wizardEnv is the real app with the public routes over fakes, a clock the
 // test moves, and one browser (a cookie jar) walking through it.
 type wizardEnv struct {
-	t        *testing.T
+	t        testing.TB
 	app      *fiber.App
 	sessions *fakeSessions
 	numbers  *fakeNumbers
@@ -52,7 +52,7 @@ type envOption func(*public.Deps)
 
 var testSecret = bytes.Repeat([]byte{7}, 32)
 
-func newWizardEnv(t *testing.T, opts ...envOption) *wizardEnv {
+func newWizardEnv(t testing.TB, opts ...envOption) *wizardEnv {
 	t.Helper()
 	cfg := forms.DemoConfig()
 	e := &wizardEnv{
@@ -238,7 +238,7 @@ var (
 )
 
 // mustRedirect checks that p is a 303 to want.
-func mustRedirect(t *testing.T, p page, want string) {
+func mustRedirect(t testing.TB, p page, want string) {
 	t.Helper()
 	if p.status() != fiber.StatusSeeOther || p.location() != want {
 		t.Fatalf("got %d to %q, want 303 to %q; body: %.400s", p.status(), p.location(), want, p.body)

@@ -404,7 +404,7 @@ func digits(s string) string {
 }
 
 // newPort is a psport over a fresh admin client with the given timeout.
-func newPort(t *testing.T, url string, timeout time.Duration) provision.PortaSwitch {
+func newPort(t testing.TB, url string, timeout time.Duration) provision.PortaSwitch {
 	t.Helper()
 	c, err := portaswitch.New(portaswitch.Config{BaseURL: url, Login: "admin", Password: "admin",
 		Timeout: timeout, RetryBackoff: 10 * time.Millisecond})
