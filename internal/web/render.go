@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"fmt"
 
 	"github.com/a-h/templ"
@@ -9,17 +8,21 @@ import (
 )
 
 // Render renders comp with the given status as an HTML page. The component
-// renders into a buffer first, so a failure half-way sends the error page,
-// never half a page; the request's CSP nonce reaches the component through
-// templ.WithNonce. It returns the component's error, wrapped.
+// renders straight into the response body, fasthttp's pooled buffer, which
+// is sent only once the handler returns: a failure half-way empties it again
+// and returns the error, so the error page is sent, never half a page. The
+// request's CSP nonce reaches the component through templ.WithNonce. It
+// returns the component's error, wrapped.
 func Render(c *fiber.Ctx, status int, comp templ.Component) error {
 	ctx := templ.WithNonce(c.UserContext(), Nonce(c))
-	var buf bytes.Buffer
-	if err := comp.Render(ctx, &buf); err != nil {
+	resp := c.Response()
+	// Whatever was in the body is replaced, as c.Send would.
+	resp.ResetBody()
+	if err := comp.Render(ctx, resp.BodyWriter()); err != nil {
+		resp.ResetBody()
 		return fmt.Errorf("render: %w", err)
 	}
 	c.Status(status)
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	// buf is not reused, so handing its bytes to the response is safe.
-	return c.Send(buf.Bytes())
+	return nil
 }

@@ -330,6 +330,9 @@ func TestRender(t *testing.T) {
 	if resp.StatusCode != 500 || strings.Contains(body, "half a page") || strings.Contains(body, "blew up") {
 		t.Errorf("a failed render leaked: %d %s", resp.StatusCode, body)
 	}
+	if parse(t, body).Find(`[data-testid="error-page"]`).Length() != 1 {
+		t.Errorf("a failed render did not give the error page: %s", body)
+	}
 }
 
 func TestStatic(t *testing.T) {
