@@ -29,6 +29,21 @@ type BrandVM struct {
 	Accent     string
 	Background string
 	Text       string
+
+	// pre is what the layout derives from the fields above, computed once
+	// by NewBrand; a BrandVM built otherwise (a literal) has none, and the
+	// layout derives it on each page. A brand changed after NewBrand would
+	// show its old header: build a new one instead.
+	pre brandDerived
+}
+
+// brandDerived is a brand's part of every page: its colour CSS and its
+// header and footer markup, rendered by the same components as the layout
+// renders them, so the page is byte for byte the same.
+type brandDerived struct {
+	ok             bool // computed; css or footer may be "" when ok
+	css            string
+	header, footer string
 }
 
 var hexColor = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
@@ -75,7 +90,7 @@ func NewBrand(b forms.Branding, homeURL string) BrandVM {
 	if title == "" {
 		title = neutralTitle
 	}
-	return BrandVM{
+	vm := BrandVM{
 		CompanyTitle:     title,
 		LogoURL:          safeImageURL(b.LogoURL),
 		SubscriptionText: strings.TrimSpace(b.SubscriptionText),
@@ -88,6 +103,20 @@ func NewBrand(b forms.Branding, homeURL string) BrandVM {
 		Background:       safeColor(b.BackgroundColor),
 		Text:             safeColor(b.TextColor),
 	}
+	vm.pre = vm.derive()
+	return vm
+}
+
+// derive computes b's colour CSS and renders its header and footer. A
+// render cannot fail into a strings.Builder; if it ever did, nothing is
+// kept and every page renders them itself (and returns the error).
+func (b BrandVM) derive() brandDerived {
+	var header, footer strings.Builder
+	ctx := context.Background()
+	if siteHeader(b).Render(ctx, &header) != nil || siteFooter(b).Render(ctx, &footer) != nil {
+		return brandDerived{}
+	}
+	return brandDerived{ok: true, css: b.cssVars(), header: header.String(), footer: footer.String()}
 }
 
 const neutralTitle = "Online signup"
@@ -99,7 +128,10 @@ func NeutralBrand() BrandVM {
 }
 
 // IsNeutral reports whether b is the neutral brand of pages outside a form.
-func (b BrandVM) IsNeutral() bool { return b == NeutralBrand() }
+func (b BrandVM) IsNeutral() bool {
+	b.pre = brandDerived{} // derived from the fields compared
+	return b == NeutralBrand()
+}
 
 // SupportPhoneURL returns a tel: URL for the support phone, keeping only
 // digits and a leading +, or "" if there is no usable number.
@@ -163,7 +195,10 @@ func contrastText(c string) string {
 // so that what reaches the page is visibly only validated colours.
 func brandStyle(b BrandVM) templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
-		css := b.cssVars()
+		css := b.pre.css
+		if !b.pre.ok {
+			css = b.cssVars()
+		}
 		if css == "" {
 			return nil
 		}
@@ -174,4 +209,31 @@ func brandStyle(b BrandVM) templ.Component {
 		_, err := io.WriteString(w, `<style`+nonce+` data-testid="brand-style">`+css+`</style>`)
 		return err
 	})
+}
+
+// pageHeader is siteHeader(b), written from NewBrand's rendering when b
+// has one.
+func pageHeader(b BrandVM) templ.Component {
+	if !b.pre.ok {
+		return siteHeader(b)
+	}
+	return rawHTML(b.pre.header)
+}
+
+// pageFooter is siteFooter(b), written from NewBrand's rendering when b
+// has one.
+func pageFooter(b BrandVM) templ.Component {
+	if !b.pre.ok {
+		return siteFooter(b)
+	}
+	return rawHTML(b.pre.footer)
+}
+
+// rawHTML is markup rendered earlier by a component, written as it is.
+type rawHTML string
+
+// Render implements templ.Component.
+func (h rawHTML) Render(_ context.Context, w io.Writer) error {
+	_, err := io.WriteString(w, string(h))
+	return err
 }

@@ -299,3 +299,32 @@ func TestAsset(t *testing.T) {
 		t.Errorf("missing asset URL %q", got)
 	}
 }
+
+// TestBrandRenderedOnceSameMarkup checks that the header, footer and colour
+// CSS NewBrand renders once are what the layout renders for a brand built
+// as a literal, field by field.
+func TestBrandRenderedOnceSameMarkup(t *testing.T) {
+	cfg := forms.DemoConfig()
+	for _, b := range []components.BrandVM{
+		components.NewBrand(cfg.Branding, "/s/demo/"),
+		components.NewBrand(forms.Branding{}, ""),
+		components.NewBrand(forms.Branding{CompanyTitle: "<Ünïcode & \"Co\">", LogoURL: "/media/l.png", PrimaryColor: "#FFFFFF",
+			SupportEmail: "a@b.example", SupportPhone: "+1 555 0100", TermsURL: "http://t.example/?a=1&b=2"}, "/s/x/"),
+	} {
+		lit := components.BrandVM{CompanyTitle: b.CompanyTitle, LogoURL: b.LogoURL, SubscriptionText: b.SubscriptionText,
+			TermsURL: b.TermsURL, SupportEmail: b.SupportEmail, SupportPhone: b.SupportPhone, HomeURL: b.HomeURL,
+			Primary: b.Primary, Accent: b.Accent, Background: b.Background, Text: b.Text}
+		steps := components.WizardSteps("demo", forms.StepAddress)
+		_, got := render(t, components.Layout(components.Page{Title: "T", Brand: b, Steps: steps}))
+		_, want := render(t, components.Layout(components.Page{Title: "T", Brand: lit, Steps: steps}))
+		if got != want {
+			t.Errorf("brand %q: NewBrand's rendering differs:\n got %s\nwant %s", b.CompanyTitle, got, want)
+		}
+		if b.IsNeutral() != lit.IsNeutral() {
+			t.Errorf("brand %q: IsNeutral %v, of the literal %v", b.CompanyTitle, b.IsNeutral(), lit.IsNeutral())
+		}
+	}
+	if !components.NewBrand(forms.Branding{}, "").IsNeutral() {
+		t.Error("NewBrand of nothing is not the neutral brand")
+	}
+}

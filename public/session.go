@@ -91,7 +91,7 @@ func (h *handlers) load(c *fiber.Ctx) (*wizard, error) {
 			return nil, err
 		}
 	}
-	w.brand = components.NewBrand(w.version.Config.Branding, components.WizardURL(slug, forms.StepWelcome))
+	w.brand = h.brands.brand(slug, w.version.Config.Branding)
 	web.SetBrand(c, w.brand)
 	return w, nil
 }
