@@ -298,6 +298,9 @@ func TestAsset(t *testing.T) {
 	if got := components.Asset("vendor/missing.js"); got != "/static/vendor/missing.js" {
 		t.Errorf("missing asset URL %q", got)
 	}
+	if got := components.Asset("/css/./site.css"); got != u || !components.HasAsset("/css/./site.css") {
+		t.Errorf("a name written otherwise gets %q, not %q", got, u)
+	}
 }
 
 // TestBrandRenderedOnceSameMarkup checks that the header, footer and colour

@@ -52,10 +52,23 @@ var assetVersions = func() map[string]string {
 	return m
 }()
 
+// assetURLs maps an asset's path in Static to its URL, made once: every
+// page links the same few assets.
+var assetURLs = func() map[string]string {
+	m := make(map[string]string, len(assetVersions))
+	for name, v := range assetVersions {
+		m[name] = StaticPrefix + name + "?v=" + v
+	}
+	return m
+}()
+
 // Asset returns the URL of a static asset, e.g. Asset("css/site.css") is
 // "/static/css/site.css?v=1a2b3c4d5e6f". An asset missing from the binary
 // (htmx before `make generate` copied it) gets its plain URL.
 func Asset(name string) string {
+	if u, ok := assetURLs[name]; ok {
+		return u
+	}
 	name = strings.TrimPrefix(path.Clean("/"+name), "/")
 	u := StaticPrefix + name
 	if v, ok := assetVersions[name]; ok {
@@ -66,6 +79,9 @@ func Asset(name string) string {
 
 // HasAsset reports whether the named asset is embedded in the binary.
 func HasAsset(name string) bool {
+	if _, ok := assetVersions[name]; ok {
+		return true
+	}
 	_, ok := assetVersions[strings.TrimPrefix(path.Clean("/"+name), "/")]
 	return ok
 }
