@@ -3,8 +3,6 @@ package components
 import (
 	"strconv"
 
-	"github.com/a-h/templ"
-
 	"websignup/forms"
 )
 
@@ -139,51 +137,58 @@ func (f FieldVM) htmlType() string {
 	}
 }
 
-// controlAttrs are the attributes every kind of control shares: the
-// accessible description, the invalid state, required, and the hints for
-// autofill and on-screen keyboards. Empty ones are left out. They are in
-// the order of their names (as templ.Attributes would render them), built
-// as a slice: a page renders a dozen fields and this needs no map or sort.
-func (f FieldVM) controlAttrs() templ.OrderedAttributes {
-	a := make(templ.OrderedAttributes, 0, 8)
-	if d := f.DescribedBy(); d != "" {
-		a = append(a, templ.KeyValue[string, any]{Key: "aria-describedby", Value: d})
+// fieldIDs are the ids a field's markup refers to, made once per render:
+// the control's (also the wrapper's data-testid and, for radios, the first
+// radio's), the help's and error's when the field has them, and the
+// aria-describedby that ties them to the control.
+type fieldIDs struct {
+	id, help, error, errorTestID, describedBy string
+}
+
+func (f FieldVM) ids() fieldIDs {
+	ids := fieldIDs{id: f.ID()}
+	if f.Help != "" {
+		ids.help = ids.id + "-help"
 	}
 	if f.Error != "" {
-		a = append(a, templ.KeyValue[string, any]{Key: "aria-invalid", Value: "true"})
+		ids.error = ids.id + "-error"
+		ids.errorTestID = "field-error-" + f.Key
 	}
-	choice := f.Kind == forms.KindRadio || f.Kind == forms.KindCheckbox
-	selectLike := f.Kind == forms.KindSelect || f.Kind == forms.KindCountry
-	text := !choice && !selectLike
-	if !choice && f.Autocomplete != "" {
-		a = append(a, templ.KeyValue[string, any]{Key: "autocomplete", Value: f.Autocomplete})
+	switch {
+	case ids.help != "" && ids.error != "":
+		ids.describedBy = ids.help + " " + ids.error
+	case ids.help != "":
+		ids.describedBy = ids.help
+	default:
+		ids.describedBy = ids.error
 	}
-	if !choice && f.InputMode != "" {
-		a = append(a, templ.KeyValue[string, any]{Key: "inputmode", Value: f.InputMode})
-	}
-	if text && f.MaxLength > 0 && f.Kind != forms.KindDate {
-		a = append(a, templ.KeyValue[string, any]{Key: "maxlength", Value: strconv.Itoa(f.MaxLength)})
-	}
-	if text && f.Placeholder != "" {
-		a = append(a, templ.KeyValue[string, any]{Key: "placeholder", Value: f.Placeholder})
-	}
-	a = append(a, templ.KeyValue[string, any]{Key: "required", Value: f.Required})
-	if text && f.Kind == forms.KindEmail {
-		a = append(a, templ.KeyValue[string, any]{Key: "spellcheck", Value: "false"})
-	}
-	return a
+	return ids
 }
+
+// option is the id of the i-th radio, as FieldVM.OptionID.
+func (ids fieldIDs) option(i int) string {
+	if i == 0 {
+		return ids.id
+	}
+	return ids.id + "-" + strconv.Itoa(i)
+}
+
+// The widths of a text input (inputWidth).
+const (
+	inputW10 = "input--w10"
+	inputW20 = "input--w20"
+)
 
 // inputWidth sizes a text input to what it holds, so a postcode box does not
 // stretch across the page.
 func inputWidth(f FieldVM) string {
 	switch {
 	case f.Kind == forms.KindDate:
-		return "input--w10"
+		return inputW10
 	case f.Kind == forms.KindTel || f.Kind == forms.KindNumber:
-		return "input--w20"
+		return inputW20
 	case f.MaxLength > 0 && f.MaxLength <= 12:
-		return "input--w10"
+		return inputW10
 	}
 	return ""
 }
