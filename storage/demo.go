@@ -17,7 +17,7 @@ const DemoTenantName = "Operator"
 // whether it created the form.
 func (s *Store) SeedDemo(ctx context.Context) (bool, error) {
 	created := false
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		var n int64
 		if err := tx.Model(&formRecord{}).Where("slug = ?", forms.DemoSlug).Count(&n).Error; err != nil {
 			return dbError(err, "seed demo", "form")

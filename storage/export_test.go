@@ -1,6 +1,10 @@
 package storage
 
-import "context"
+import (
+	"context"
+
+	"gorm.io/gorm"
+)
 
 // TestMigration is an extra migration a test appends to the real history.
 type TestMigration struct {
@@ -24,4 +28,18 @@ func (s *Store) MigrateUpTo(ctx context.Context, upTo int, extra ...TestMigratio
 		return 0, nil
 	}
 	return s.migrate(ctx, list)
+}
+
+// Write is write (write.go), for tests of the committer.
+func (s *Store) Write(ctx context.Context, fn func(tx *gorm.DB) error) error { return s.write(ctx, fn) }
+
+// ObserveBatches has f told the size of every batch the committer commits
+// (SQLite only; it reports whether there is a committer). Call it before
+// any write.
+func (s *Store) ObserveBatches(f func(size int)) bool {
+	if s.committer == nil {
+		return false
+	}
+	s.committer.observe = f
+	return true
 }

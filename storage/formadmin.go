@@ -74,7 +74,7 @@ func (s *Store) CreateFormWithDraft(ctx context.Context, f forms.Form, cfg forms
 		form    forms.Form
 		version forms.Version
 	)
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		var err error
 		if form, err = createForm(tx, f); err != nil {
 			return err
@@ -94,7 +94,7 @@ func (s *Store) CreateFormWithDraft(ctx context.Context, f forms.Form, cfg forms
 // ENotFound for an unknown form.
 func (s *Store) ImportConfig(ctx context.Context, formID int64, cfg forms.Config, author string, publishNow bool) (forms.Version, error) {
 	var out forms.Version
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		var err error
 		if out, err = saveDraft(tx, formID, cfg, author); err != nil || !publishNow {
 			return err
@@ -113,7 +113,7 @@ func (s *Store) ImportConfig(ctx context.Context, formID int64, cfg forms.Config
 // configuration that no longer validates.
 func (s *Store) Rollback(ctx context.Context, formID, versionID int64, author string) (forms.Version, error) {
 	var out forms.Version
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		var rec versionRecord
 		if err := tx.Take(&rec, "id = ? AND form_id = ?", versionID, formID).Error; err != nil {
 			return dbError(err, "find version to roll back to", "version")
@@ -138,7 +138,7 @@ func (s *Store) RenameForm(ctx context.Context, formID int64, name string) (form
 		return forms.Form{}, forms.Errorf(forms.EInvalid, "A form needs a name of at most 100 characters")
 	}
 	var rec formRecord
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		if err := tx.Take(&rec, "id = ?", formID).Error; err != nil {
 			return dbError(err, "find form", "form")
 		}
@@ -185,7 +185,7 @@ func (s *Store) SaveMedia(ctx context.Context, tenantID int64, contentType strin
 	}
 	sum := sha256.Sum256(data)
 	rec := mediaRecord{TenantID: tenantID, ContentType: contentType, Data: data, SHA256: hex.EncodeToString(sum[:])}
-	if err := s.db.WithContext(ctx).Create(&rec).Error; err != nil {
+	if err := s.write(ctx, func(tx *gorm.DB) error { return tx.Create(&rec).Error }); err != nil {
 		return Media{}, dbError(err, "save media", "media")
 	}
 	return Media(rec), nil

@@ -20,7 +20,7 @@ func (s *Store) CreateTenant(ctx context.Context, t forms.Tenant) (forms.Tenant,
 		return forms.Tenant{}, forms.Errorf(forms.EInvalid, "A tenant needs a name of at most 100 characters")
 	}
 	rec := tenantRecord{Name: name, IParent: t.IParent, Hostname: strings.TrimSpace(t.Hostname)}
-	if err := s.db.WithContext(ctx).Create(&rec).Error; err != nil {
+	if err := s.write(ctx, func(tx *gorm.DB) error { return tx.Create(&rec).Error }); err != nil {
 		return forms.Tenant{}, dbError(err, "create tenant", "tenant "+name)
 	}
 	return rec.tenant(), nil
@@ -63,7 +63,7 @@ func ValidSlug(slug string) bool {
 // name or an unknown tenant, and EConflict when the slug is taken.
 func (s *Store) CreateForm(ctx context.Context, f forms.Form) (forms.Form, error) {
 	var out forms.Form
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		var err error
 		out, err = createForm(tx, f)
 		return err
@@ -143,7 +143,7 @@ func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
 // broken configuration and ENotFound for an unknown form.
 func (s *Store) SaveDraft(ctx context.Context, formID int64, cfg forms.Config, author string) (forms.Version, error) {
 	var out forms.Version
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		var err error
 		out, err = saveDraft(tx, formID, cfg, author)
 		return err
@@ -205,7 +205,7 @@ func lockForm(tx *gorm.DB, formID int64) error {
 // without a draft.
 func (s *Store) Publish(ctx context.Context, formID int64, author string) (forms.Version, error) {
 	var out forms.Version
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		var err error
 		out, err = publish(tx, formID, author, tx.NowFunc())
 		return err

@@ -43,7 +43,7 @@ func (w *WizardStore) HoldNumber(ctx context.Context, h forms.Hold, now time.Tim
 	hash := SessionHash(h.SessionID)
 	now = wizardTime(now)
 	expires := wizardTime(h.ExpiresAt)
-	return w.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return w.s.write(ctx, func(tx *gorm.DB) error {
 		// Lock the session's row against a concurrent Sign up (FOR UPDATE
 		// on PostgreSQL; SQLite write transactions are immediate and so
 		// exclusive anyway).
@@ -110,8 +110,8 @@ func (w *WizardStore) SessionHold(ctx context.Context, sessionID string, now tim
 // ReleaseHolds deletes every hold of the session (its raw id); it is not an
 // error when there is none.
 func (w *WizardStore) ReleaseHolds(ctx context.Context, sessionID string) error {
-	if err := w.s.db.WithContext(ctx).Exec(`DELETE FROM number_holds WHERE session_hash = ?`,
-		SessionHash(sessionID)).Error; err != nil {
+	if _, err := w.s.exec(ctx, `DELETE FROM number_holds WHERE session_hash = ?`,
+		SessionHash(sessionID)); err != nil {
 		return fmt.Errorf("release number holds: %w", err)
 	}
 	return nil

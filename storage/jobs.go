@@ -306,7 +306,7 @@ func (js *JobStore) save(ctx context.Context, job *provision.Job) error {
 	if job.Reference != "" {
 		ref = &job.Reference
 	}
-	return js.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return js.s.write(ctx, func(tx *gorm.DB) error {
 		res := tx.Exec(`UPDATE provision_jobs SET status = ?, reference = ?, order_json = ?,
 				i_customer = ?, i_payment_method = ?, i_transaction = ?, i_did_number = ?, i_account = ?, i_ua = ?,
 				steps_json = ?, attempts = ?, next_attempt_at = ?, last_error = ?, reason = ?, failure = ?, undo_to = ?,
@@ -429,7 +429,7 @@ func (js *JobStore) StartSignup(ctx context.Context, sessionID string, job *prov
 	}
 	var rec jobRecord
 	created := false
-	err = js.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = js.s.write(ctx, func(tx *gorm.DB) error {
 		lock := `SELECT signed_up_at FROM wizard_sessions WHERE id_hash = ?`
 		if js.s.dialect == Postgres {
 			lock += ` FOR UPDATE`
@@ -496,7 +496,7 @@ func (js *JobStore) ClaimDue(ctx context.Context, owner string, lease time.Durat
 	until := now.Add(lease)
 	var rec jobRecord
 	found := false
-	err := js.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := js.s.write(ctx, func(tx *gorm.DB) error {
 		q := tx.Where("status IN ?", []string{string(provision.StatusPending), string(provision.StatusRunning), string(provision.StatusRetrying)}).
 			Where("next_attempt_at IS NULL OR next_attempt_at <= ?", now).
 			Where("lease_until IS NULL OR lease_until < ?", now).
@@ -530,8 +530,8 @@ func (js *JobStore) ClaimDue(ctx context.Context, owner string, lease time.Durat
 // Release implements provision.Claimer: it clears the job's lease if
 // job.LeaseOwner still holds it.
 func (js *JobStore) Release(ctx context.Context, job *provision.Job) error {
-	err := js.s.db.WithContext(ctx).Exec(`UPDATE provision_jobs SET lease_owner = '', lease_until = NULL
-		WHERE id = ? AND lease_owner = ?`, job.ID, job.LeaseOwner).Error
+	_, err := js.s.exec(ctx, `UPDATE provision_jobs SET lease_owner = '', lease_until = NULL
+		WHERE id = ? AND lease_owner = ?`, job.ID, job.LeaseOwner)
 	if err != nil {
 		return fmt.Errorf("release job %d: %w", job.ID, err)
 	}
@@ -632,7 +632,7 @@ func (js *JobStore) ListJobs(ctx context.Context, f JobFilter) (JobPage, error) 
 // zero. It returns ENotFound for an unknown job.
 func (js *JobStore) TakeCredentials(ctx context.Context, jobID int64, now time.Time, maxAge time.Duration) (creds provision.Credentials, shownAt time.Time, err error) {
 	now = dbTime(now)
-	err = js.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = js.s.write(ctx, func(tx *gorm.DB) error {
 		q := tx
 		if js.s.dialect == Postgres {
 			q = q.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate})
@@ -668,11 +668,11 @@ func (js *JobStore) TakeCredentials(ctx context.Context, jobID int64, now time.T
 // than maxAge before now and were never shown, and returns how many. The
 // server's sweeper calls it.
 func (js *JobStore) EraseStaleCredentials(ctx context.Context, now time.Time, maxAge time.Duration) (int64, error) {
-	res := js.s.db.WithContext(ctx).Exec(`UPDATE provision_jobs SET credentials_sealed = ''
+	n, err := js.s.exec(ctx, `UPDATE provision_jobs SET credentials_sealed = ''
 		WHERE credentials_sealed <> '' AND status = ? AND settled_at < ?`,
 		string(provision.StatusCompleted), dbTime(now.Add(-maxAge)))
-	if res.Error != nil {
-		return 0, fmt.Errorf("erase stale credentials: %w", res.Error)
+	if err != nil {
+		return 0, fmt.Errorf("erase stale credentials: %w", err)
 	}
-	return res.RowsAffected, nil
+	return n, nil
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm"
+
 	"websignup/forms"
 )
 
@@ -16,8 +18,8 @@ import (
 // expires however active. It returns EConflict for an id in use.
 func (s *Store) CreateSelfcareSession(ctx context.Context, id, state string, now, expires time.Time) error {
 	now = dbTime(now)
-	err := s.db.WithContext(ctx).Exec(`INSERT INTO selfcare_sessions (id_hash, state, created_at, last_seen_at, expires_at)
-		VALUES (?, ?, ?, ?, ?)`, SessionHash(id), state, now, now, dbTime(expires)).Error
+	_, err := s.exec(ctx, `INSERT INTO selfcare_sessions (id_hash, state, created_at, last_seen_at, expires_at)
+		VALUES (?, ?, ?, ?, ?)`, SessionHash(id), state, now, now, dbTime(expires))
 	return dbError(err, "create self-care session", "self-care session")
 }
 
@@ -27,21 +29,27 @@ func (s *Store) CreateSelfcareSession(ctx context.Context, id, state string, now
 func (s *Store) SelfcareSession(ctx context.Context, id string, now time.Time, idle time.Duration) (string, error) {
 	now = dbTime(now)
 	hash := SessionHash(id)
-	db := s.db.WithContext(ctx)
-	res := db.Exec(`UPDATE selfcare_sessions SET last_seen_at = ?
-		WHERE id_hash = ? AND expires_at > ? AND last_seen_at > ?`, now, hash, now, now.Add(-idle))
-	if res.Error != nil {
-		return "", fmt.Errorf("touch self-care session: %w", res.Error)
-	}
-	if res.RowsAffected == 0 {
-		if err := db.Exec(`DELETE FROM selfcare_sessions WHERE id_hash = ?`, hash).Error; err != nil {
-			return "", fmt.Errorf("delete self-care session: %w", err)
-		}
-		return "", forms.Errorf(forms.ENotFound, "self-care session not found")
-	}
 	var state []string
-	if err := db.Raw(`SELECT state FROM selfcare_sessions WHERE id_hash = ?`, hash).Scan(&state).Error; err != nil {
-		return "", fmt.Errorf("read self-care session: %w", err)
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		res := tx.Exec(`UPDATE selfcare_sessions SET last_seen_at = ?
+			WHERE id_hash = ? AND expires_at > ? AND last_seen_at > ?`, now, hash, now, now.Add(-idle))
+		if res.Error != nil {
+			return fmt.Errorf("touch self-care session: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			// Dead or unknown: delete it (kept by returning no error).
+			if err := tx.Exec(`DELETE FROM selfcare_sessions WHERE id_hash = ?`, hash).Error; err != nil {
+				return fmt.Errorf("delete self-care session: %w", err)
+			}
+			return nil
+		}
+		if err := tx.Raw(`SELECT state FROM selfcare_sessions WHERE id_hash = ?`, hash).Scan(&state).Error; err != nil {
+			return fmt.Errorf("read self-care session: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return "", err
 	}
 	if len(state) == 0 {
 		return "", forms.Errorf(forms.ENotFound, "self-care session not found")
@@ -52,11 +60,11 @@ func (s *Store) SelfcareSession(ctx context.Context, id string, now time.Time, i
 // UpdateSelfcareSession replaces the state of self-care session id. It
 // returns ENotFound when the session is gone.
 func (s *Store) UpdateSelfcareSession(ctx context.Context, id, state string) error {
-	res := s.db.WithContext(ctx).Exec(`UPDATE selfcare_sessions SET state = ? WHERE id_hash = ?`, state, SessionHash(id))
-	if res.Error != nil {
-		return fmt.Errorf("update self-care session: %w", res.Error)
+	n, err := s.exec(ctx, `UPDATE selfcare_sessions SET state = ? WHERE id_hash = ?`, state, SessionHash(id))
+	if err != nil {
+		return fmt.Errorf("update self-care session: %w", err)
 	}
-	if res.RowsAffected == 0 {
+	if n == 0 {
 		return forms.Errorf(forms.ENotFound, "self-care session not found")
 	}
 	return nil
@@ -65,7 +73,7 @@ func (s *Store) UpdateSelfcareSession(ctx context.Context, id, state string) err
 // DeleteSelfcareSession deletes self-care session id (logout, rotation);
 // an unknown id is not an error.
 func (s *Store) DeleteSelfcareSession(ctx context.Context, id string) error {
-	if err := s.db.WithContext(ctx).Exec(`DELETE FROM selfcare_sessions WHERE id_hash = ?`, SessionHash(id)).Error; err != nil {
+	if _, err := s.exec(ctx, `DELETE FROM selfcare_sessions WHERE id_hash = ?`, SessionHash(id)); err != nil {
 		return fmt.Errorf("delete self-care session: %w", err)
 	}
 	return nil
@@ -76,15 +84,14 @@ func (s *Store) DeleteSelfcareSession(ctx context.Context, id string) error {
 // before now-window. It returns how many sessions it deleted.
 func (s *Store) DeleteExpiredSelfcare(ctx context.Context, now time.Time, idle, window time.Duration) (int64, error) {
 	now = dbTime(now)
-	db := s.db.WithContext(ctx)
-	res := db.Exec(`DELETE FROM selfcare_sessions WHERE expires_at <= ? OR last_seen_at <= ?`, now, now.Add(-idle))
-	if res.Error != nil {
-		return 0, fmt.Errorf("delete expired self-care sessions: %w", res.Error)
+	n, err := s.exec(ctx, `DELETE FROM selfcare_sessions WHERE expires_at <= ? OR last_seen_at <= ?`, now, now.Add(-idle))
+	if err != nil {
+		return 0, fmt.Errorf("delete expired self-care sessions: %w", err)
 	}
-	if err := db.Exec(`DELETE FROM login_throttle WHERE window_start <= ?`, now.Add(-window)).Error; err != nil {
-		return res.RowsAffected, fmt.Errorf("delete old login throttle counters: %w", err)
+	if _, err := s.exec(ctx, `DELETE FROM login_throttle WHERE window_start <= ?`, now.Add(-window)); err != nil {
+		return n, fmt.Errorf("delete old login throttle counters: %w", err)
 	}
-	return res.RowsAffected, nil
+	return n, nil
 }
 
 // ThrottleCount returns how many failures key has in the window of length
@@ -110,11 +117,13 @@ func (s *Store) ThrottleHit(ctx context.Context, key string, window time.Duratio
 	now = dbTime(now)
 	old := now.Add(-window)
 	var n []int
-	err := s.db.WithContext(ctx).Raw(`INSERT INTO login_throttle (key, window_start, count) VALUES (?, ?, 1)
-		ON CONFLICT (key) DO UPDATE SET
-			count = CASE WHEN login_throttle.window_start <= ? THEN 1 ELSE login_throttle.count + 1 END,
-			window_start = CASE WHEN login_throttle.window_start <= ? THEN ? ELSE login_throttle.window_start END
-		RETURNING count`, key, now, old, old, now).Scan(&n).Error
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		return tx.Raw(`INSERT INTO login_throttle (key, window_start, count) VALUES (?, ?, 1)
+			ON CONFLICT (key) DO UPDATE SET
+				count = CASE WHEN login_throttle.window_start <= ? THEN 1 ELSE login_throttle.count + 1 END,
+				window_start = CASE WHEN login_throttle.window_start <= ? THEN ? ELSE login_throttle.window_start END
+			RETURNING count`, key, now, old, old, now).Scan(&n).Error
+	})
 	if err != nil {
 		return 0, fmt.Errorf("count login failure: %w", err)
 	}
@@ -126,7 +135,7 @@ func (s *Store) ThrottleHit(ctx context.Context, key string, window time.Duratio
 
 // ThrottleReset forgets key's failures (after a successful login).
 func (s *Store) ThrottleReset(ctx context.Context, key string) error {
-	if err := s.db.WithContext(ctx).Exec(`DELETE FROM login_throttle WHERE key = ?`, key).Error; err != nil {
+	if _, err := s.exec(ctx, `DELETE FROM login_throttle WHERE key = ?`, key); err != nil {
 		return fmt.Errorf("reset login throttle: %w", err)
 	}
 	return nil

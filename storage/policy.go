@@ -104,7 +104,7 @@ func (r casbinRuleRecord) values() []string {
 // anything changed.
 func (s *Store) SyncPolicies(ctx context.Context, rules [][]string) (bool, error) {
 	changed := false
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		var have []casbinRuleRecord
 		if err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).
 			Where("ptype = ?", "p").Find(&have).Error; err != nil {

@@ -111,7 +111,7 @@ func (w *WizardStore) CreateSession(ctx context.Context, sess forms.Session) err
 		CardBrand: sess.CardBrand, CardLast4: sess.CardLast4,
 		CreatedAt: wizardTime(sess.CreatedAt), UpdatedAt: wizardTime(sess.UpdatedAt), ExpiresAt: wizardTime(sess.ExpiresAt),
 	}
-	return w.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return w.s.write(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(&rec).Error; err != nil {
 			return dbError(err, "create wizard session", "wizard session")
 		}
@@ -156,7 +156,7 @@ func (w *WizardStore) SaveProgress(ctx context.Context, id string, p forms.Progr
 		return err
 	}
 	hash := SessionHash(id)
-	return w.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return w.s.write(ctx, func(tx *gorm.DB) error {
 		res := tx.Exec(`UPDATE wizard_sessions SET progress = ?, card_brand = ?, card_last4 = ?, updated_at = ?
 			WHERE id_hash = ? AND signed_up_at IS NULL`,
 			progress, cardBrand, cardLast4, wizardTime(now), hash)
@@ -207,12 +207,10 @@ func sessionGone(tx *gorm.DB, hash string) error {
 // deleted; holds deleted with their sessions are not counted.
 func (w *WizardStore) DeleteExpired(ctx context.Context, now time.Time, idle time.Duration) (sessions, holds int64, err error) {
 	now = wizardTime(now)
-	db := w.s.db.WithContext(ctx)
-	res := db.Exec(`DELETE FROM number_holds WHERE expires_at <= ?`, now)
-	if res.Error != nil {
-		return 0, 0, fmt.Errorf("delete expired number holds: %w", res.Error)
+	holds, err = w.s.exec(ctx, `DELETE FROM number_holds WHERE expires_at <= ?`, now)
+	if err != nil {
+		return 0, 0, fmt.Errorf("delete expired number holds: %w", err)
 	}
-	holds = res.RowsAffected
 
 	q := `DELETE FROM wizard_sessions WHERE signed_up_at IS NULL AND (expires_at <= ?`
 	args := []any{now.Add(-SessionSweepGrace)}
@@ -223,12 +221,12 @@ func (w *WizardStore) DeleteExpired(ctx context.Context, now time.Time, idle tim
 	q += `)`
 	// provision_jobs comes with a later migration; the check keeps this
 	// method working on a database migrated only this far.
-	if db.Migrator().HasTable("provision_jobs") {
+	if w.s.db.WithContext(ctx).Migrator().HasTable("provision_jobs") {
 		q += ` AND NOT EXISTS (SELECT 1 FROM provision_jobs WHERE provision_jobs.session_hash = wizard_sessions.id_hash)`
 	}
-	res = db.Exec(q, args...)
-	if res.Error != nil {
-		return 0, holds, fmt.Errorf("delete expired wizard sessions: %w", res.Error)
+	sessions, err = w.s.exec(ctx, q, args...)
+	if err != nil {
+		return 0, holds, fmt.Errorf("delete expired wizard sessions: %w", err)
 	}
-	return res.RowsAffected, holds, nil
+	return sessions, holds, nil
 }

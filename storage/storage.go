@@ -45,6 +45,9 @@ type Store struct {
 	db      *gorm.DB
 	dialect Dialect
 	logger  *slog.Logger
+	// committer batches SQLite's write transactions (write.go); nil on
+	// PostgreSQL, whose writers do not exclude each other.
+	committer *committer
 }
 
 // Open connects to the database named by dsn and returns a Store. It does
@@ -105,6 +108,9 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (*Store, error) 
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, err
+	}
+	if dialect == SQLite {
+		s.committer = newCommitter(db)
 	}
 	return s, nil
 }
@@ -185,6 +191,9 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the database connections. It returns the driver's error, if any.
 func (s *Store) Close() error {
+	if s.committer != nil {
+		s.committer.close()
+	}
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return err

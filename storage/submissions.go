@@ -383,7 +383,7 @@ func (js *JobStore) submissionTx(tx *gorm.DB, scope Scope, id int64, lock bool) 
 // exclusive), and returns the submission before and after.
 func (js *JobStore) review(ctx context.Context, scope Scope, id int64,
 	change func(tx *gorm.DB, s Submission, notes string) error) (before, after Submission, err error) {
-	err = js.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = js.s.write(ctx, func(tx *gorm.DB) error {
 		s, err := js.submissionTx(tx, scope, id, true)
 		if err != nil {
 			return err

@@ -76,7 +76,7 @@ func (s *Store) AddTenant(ctx context.Context, actor Actor, t forms.Tenant) (for
 		return forms.Tenant{}, err
 	}
 	var out forms.Tenant
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.write(ctx, func(tx *gorm.DB) error {
 		rec := tenantRecord{Name: t.Name, IParent: t.IParent, Hostname: t.Hostname, CreatedAt: tx.NowFunc()}
 		if err := tx.Create(&rec).Error; err != nil {
 			return dbError(err, "create tenant", "a tenant named "+t.Name)
@@ -101,7 +101,7 @@ func (s *Store) EditTenant(ctx context.Context, actor Actor, id int64, t forms.T
 		return forms.Tenant{}, err
 	}
 	var out forms.Tenant
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.write(ctx, func(tx *gorm.DB) error {
 		var before tenantRecord
 		if err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Take(&before, "id = ?", id).Error; err != nil {
 			return dbError(err, "lock tenant", "tenant")

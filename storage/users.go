@@ -189,7 +189,7 @@ func (s *Store) CreateUser(ctx context.Context, actor Actor, nu NewUser) (User, 
 		return User{}, forms.Errorf(forms.EInvalid, "The password hash is missing")
 	}
 	var out User
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		if err := checkRoleTenant(tx, nu.Role, nu.TenantID); err != nil {
 			return err
 		}
@@ -276,7 +276,7 @@ func (s *Store) CountUsers(ctx context.Context) (int64, error) {
 // a bad role or tenant.
 func (s *Store) UpdateUser(ctx context.Context, actor Actor, scope Scope, id int64, up UserUpdate) (User, error) {
 	var out User
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		var rec userRecord
 		if err := scope.where(tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}), "tenant_id").
 			Take(&rec, "id = ?", id).Error; err != nil {
@@ -330,7 +330,7 @@ func (s *Store) SetPassword(ctx context.Context, actor Actor, scope Scope, id in
 	if !strings.HasPrefix(hash, "$") {
 		return forms.Errorf(forms.EInvalid, "The password hash is missing")
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
 		u, err := userByID(tx, scope, id)
 		if err != nil {
 			return err

@@ -37,7 +37,7 @@ func (r sessionRecord) session() Session {
 // whose hash is replaces (the one the browser held before signing in), so a
 // session id planted before login never becomes a signed-in one.
 func (s *Store) CreateSession(ctx context.Context, sess Session, replaces string) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
 		if replaces != "" {
 			if err := tx.Where("id_hash = ?", replaces).Delete(&sessionRecord{}).Error; err != nil {
 				return dbError(err, "delete previous session", "session")
@@ -67,23 +67,21 @@ func (s *Store) SessionUser(ctx context.Context, idHash string) (Session, User, 
 
 // TouchSession sets the session's last_seen_at to now.
 func (s *Store) TouchSession(ctx context.Context, idHash string, now time.Time) error {
-	err := s.db.WithContext(ctx).Model(&sessionRecord{}).Where("id_hash = ?", idHash).
-		Update("last_seen_at", now.UTC()).Error
+	_, err := s.exec(ctx, `UPDATE admin_sessions SET last_seen_at = ? WHERE id_hash = ?`, now.UTC(), idHash)
 	return dbError(err, "touch session", "session")
 }
 
 // DeleteSession removes the session with the given hash; none is no error.
 func (s *Store) DeleteSession(ctx context.Context, idHash string) error {
-	err := s.db.WithContext(ctx).Where("id_hash = ?", idHash).Delete(&sessionRecord{}).Error
+	_, err := s.exec(ctx, `DELETE FROM admin_sessions WHERE id_hash = ?`, idHash)
 	return dbError(err, "delete session", "session")
 }
 
 // DeleteExpiredSessions removes the sessions whose absolute expiry or idle
 // limit (last seen before idleBefore) has passed, and returns how many.
 func (s *Store) DeleteExpiredSessions(ctx context.Context, now, idleBefore time.Time) (int64, error) {
-	res := s.db.WithContext(ctx).Where("expires_at <= ? OR last_seen_at < ?", now.UTC(), idleBefore.UTC()).
-		Delete(&sessionRecord{})
-	return res.RowsAffected, dbError(res.Error, "delete expired sessions", "session")
+	n, err := s.exec(ctx, `DELETE FROM admin_sessions WHERE expires_at <= ? OR last_seen_at < ?`, now.UTC(), idleBefore.UTC())
+	return n, dbError(err, "delete expired sessions", "session")
 }
 
 type loginAttemptRecord struct {
@@ -105,7 +103,7 @@ func (s *Store) CountLoginAttempt(ctx context.Context, key string, now time.Time
 	}
 	now = now.UTC().Truncate(time.Microsecond)
 	var count int
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		// Insert-if-missing first, so two instances counting a new key at
 		// once both end up updating the one row under its lock.
 		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).
@@ -134,6 +132,6 @@ func (s *Store) CountLoginAttempt(ctx context.Context, key string, now time.Time
 // ResetLoginAttempts forgets the attempts counted under key, e.g. an
 // address's after a successful login.
 func (s *Store) ResetLoginAttempts(ctx context.Context, key string) error {
-	err := s.db.WithContext(ctx).Where("key = ?", key).Delete(&loginAttemptRecord{}).Error
+	_, err := s.exec(ctx, `DELETE FROM login_attempts WHERE key = ?`, key)
 	return dbError(err, "reset login attempts", "login attempt")
 }

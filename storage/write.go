@@ -1,0 +1,214 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"gorm.io/gorm"
+)
+
+// write runs fn in a write transaction and returns fn's error (after which
+// nothing fn did is kept) or the commit's.
+//
+// On PostgreSQL that is a transaction of its own, on the caller's context.
+//
+// On SQLite, whose database file has one writer at a time, write hands fn to
+// the Store's committer (see committer): one goroutine that runs the writes
+// queued meanwhile one after the other in a single transaction, each inside
+// a savepoint of its own, and commits them together. Every caller still
+// returns only after its write is durable (synchronous=FULL: one fsync per
+// commit, shared by the batch) or undone, but a burst of writers shares one
+// commit instead of queueing on SQLite's busy timeout, which polls in
+// millisecond sleeps.
+//
+// fn must not call write itself (it would wait for its own batch): use the
+// tx it is given. fn runs on the committer's context, not the caller's:
+// interrupting a statement of a shared transaction would roll back the
+// others' writes too. A caller whose context is done before its fn starts
+// gets the context's error and fn never runs; once started, fn runs to the
+// end and the caller waits for the commit.
+func (s *Store) write(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if s.committer == nil {
+		return s.db.WithContext(ctx).Transaction(fn)
+	}
+	return s.committer.do(ctx, fn)
+}
+
+// maxBatch bounds the writes one commit carries, so that a long queue does
+// not hold SQLite's write lock (and every caller in it) for too long.
+const maxBatch = 64
+
+// writeRequest is one caller's fn and where its result goes.
+type writeRequest struct {
+	ctx  context.Context
+	fn   func(tx *gorm.DB) error
+	done chan writeResult // buffered: the committer never blocks on it
+}
+
+type writeResult struct {
+	err error
+	// panicked holds what fn panicked with, to panic again in the caller.
+	panicked any
+}
+
+// committer batches SQLite write transactions: see Store.write.
+type committer struct {
+	db      *gorm.DB
+	queue   chan *writeRequest
+	closing chan struct{}
+	stopped chan struct{}
+	// mu orders queueing against close: a write is queued under the read
+	// lock while closed is false, so once close has taken the write lock
+	// the queue holds all it will ever hold, and the loop drains it.
+	mu     sync.RWMutex
+	closed bool
+	// observe, if set, is told each batch's size (metrics).
+	observe func(size int)
+}
+
+func newCommitter(db *gorm.DB) *committer {
+	c := &committer{
+		db:      db,
+		queue:   make(chan *writeRequest, 4*maxBatch),
+		closing: make(chan struct{}),
+		stopped: make(chan struct{}),
+	}
+	go c.loop()
+	return c
+}
+
+var errStoreClosed = errors.New("storage: the database is closed")
+
+func (c *committer) do(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	r := &writeRequest{ctx: ctx, fn: fn, done: make(chan writeResult, 1)}
+	c.mu.RLock()
+	if c.closed {
+		c.mu.RUnlock()
+		return errStoreClosed
+	}
+	select {
+	case c.queue <- r:
+		c.mu.RUnlock()
+	case <-ctx.Done():
+		c.mu.RUnlock()
+		return ctx.Err()
+	}
+	// Once queued the write either runs or is refused before it starts:
+	// wait for which, so a caller never returns while its write may still
+	// commit.
+	res := <-r.done
+	if res.panicked != nil {
+		panic(res.panicked)
+	}
+	return res.err
+}
+
+// close stops the committer after the writes already queued; later writes
+// get errStoreClosed.
+func (c *committer) close() {
+	c.mu.Lock()
+	already := c.closed
+	c.closed = true
+	c.mu.Unlock()
+	if !already {
+		close(c.closing)
+	}
+	<-c.stopped
+}
+
+func (c *committer) loop() {
+	defer close(c.stopped)
+	batch := make([]*writeRequest, 0, maxBatch)
+	for {
+		select {
+		case r := <-c.queue:
+			batch = append(batch[:0], r)
+		case <-c.closing:
+			// Refuse what is still queued.
+			for {
+				select {
+				case r := <-c.queue:
+					r.done <- writeResult{err: errStoreClosed}
+				default:
+					return
+				}
+			}
+		}
+	more:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-c.queue:
+				batch = append(batch, r)
+			default:
+				break more
+			}
+		}
+		c.run(batch)
+		clear(batch)
+	}
+}
+
+// run commits one batch. A fn that fails (or panics) is rolled back to its
+// savepoint and gets its error; the others go on. When the transaction
+// itself fails (begin, a savepoint, the commit), every fn of the batch that
+// had not failed on its own gets that error: nothing of theirs was kept.
+func (c *committer) run(batch []*writeRequest) {
+	if c.observe != nil {
+		c.observe(len(batch))
+	}
+	results := make([]writeResult, len(batch))
+	ran := make([]bool, len(batch))
+	txErr := c.db.Transaction(func(tx *gorm.DB) error {
+		for i, r := range batch {
+			if err := r.ctx.Err(); err != nil {
+				results[i].err = err
+				continue
+			}
+			ran[i] = true
+			if err := tx.SavePoint("w").Error; err != nil {
+				return fmt.Errorf("begin write: %w", err)
+			}
+			results[i] = call(tx, r.fn)
+			if results[i].err != nil || results[i].panicked != nil {
+				if err := tx.RollbackTo("w").Error; err != nil {
+					return fmt.Errorf("undo failed write: %w", err)
+				}
+			}
+			if err := tx.Exec("RELEASE SAVEPOINT w").Error; err != nil {
+				return fmt.Errorf("end write: %w", err)
+			}
+		}
+		return nil
+	})
+	for i, r := range batch {
+		res := results[i]
+		if txErr != nil && ran[i] && res.err == nil && res.panicked == nil {
+			res.err = txErr
+		}
+		r.done <- res
+	}
+}
+
+// call runs fn, turning a panic into a result.
+func call(tx *gorm.DB, fn func(tx *gorm.DB) error) (res writeResult) {
+	defer func() {
+		if p := recover(); p != nil {
+			res = writeResult{panicked: p}
+		}
+	}()
+	return writeResult{err: fn(tx)}
+}
+
+// exec runs one statement as a write of its own (see write) and reports how
+// many rows it changed.
+func (s *Store) exec(ctx context.Context, sql string, args ...any) (int64, error) {
+	var n int64
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		res := tx.Exec(sql, args...)
+		n = res.RowsAffected
+		return res.Error
+	})
+	return n, err
+}
