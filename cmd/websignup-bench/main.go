@@ -26,7 +26,7 @@
 // X-Forwarded-For (127.0.0.1 is a trusted proxy, as a load balancer would
 // be), so the per-address rate limits apply as in production.
 //
-// Usage: websignup-bench [-bin bin] [-d 5s] [-c 32] [-signups 400] [-strict]
+// Usage: websignup-bench [-bin bin] [-d 5s] [-c 32] [-signups 400] [-only pages|signup] [-strict]
 package main
 
 import (
@@ -82,6 +82,7 @@ type options struct {
 	portasim    string
 	reportLines []row
 	extraEnv    string
+	only        string
 }
 
 // row is one line of the report.
@@ -102,9 +103,13 @@ func bench(args []string) (bool, error) {
 	fs.IntVar(&o.sessions, "sessions", 10000, "abandoned sessions for the memory measure")
 	fs.BoolVar(&o.strict, "strict", false, "exit with status 2 when a goal is missed")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary folder (databases, logs)")
+	fs.StringVar(&o.only, "only", "", "run only this part: pages (memory, floor, welcome, step, validate) or signup (signup, cost)")
 	fs.StringVar(&o.extraEnv, "env", "", "extra environment of websignup, comma-separated NAME=VALUE (e.g. WEBSIGNUP_METRICS_ADDR=127.0.0.1:9090,WEBSIGNUP_PPROF=true to profile)")
 	if err := fs.Parse(args); err != nil {
 		return false, err
+	}
+	if o.only != "" && o.only != "pages" && o.only != "signup" {
+		return false, fmt.Errorf("-only %q: want pages or signup", o.only)
 	}
 	o.websignup, o.portasim = filepath.Join(o.bin, "websignup"), filepath.Join(o.bin, "portasim")
 	for _, b := range []string{o.websignup, o.portasim} {
@@ -130,16 +135,20 @@ func bench(args []string) (bool, error) {
 		runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH, o.conc, o.dur)
 
 	allOK := true
-	pages, err := o.pages()
-	if err != nil {
-		return false, err
+	if o.only != "signup" {
+		pages, err := o.pages()
+		if err != nil {
+			return false, err
+		}
+		allOK = allOK && pages
 	}
-	allOK = allOK && pages
-	signups, err := o.signupMeasure()
-	if err != nil {
-		return false, err
+	if o.only != "pages" {
+		signups, err := o.signupMeasure()
+		if err != nil {
+			return false, err
+		}
+		allOK = allOK && signups
 	}
-	allOK = allOK && signups
 
 	w := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "measure\tresult\tgoal\t")
