@@ -331,3 +331,25 @@ func TestBrandRenderedOnceSameMarkup(t *testing.T) {
 		t.Error("NewBrand of nothing is not the neutral brand")
 	}
 }
+
+// TestTextEscaped checks that the text the hot components write without
+// { s } (notice, error summary, plan, progress, help) is escaped as { s } is.
+func TestTextEscaped(t *testing.T) {
+	const evil = `<script>alert("x")</script> & 'y'`
+	const escaped = `&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#39;y&#39;`
+	plan := components.PlanVM{IProduct: 1, Name: evil, Description: evil, Recurring: evil, Period: evil, Activation: evil}
+	steps := components.WizardSteps("demo", forms.StepAddress)
+	steps[0].Name, steps[1].Name = evil, evil
+	for name, c := range map[string]templ.Component{
+		"notice":  components.Notice(evil),
+		"summary": components.ErrorSummary([]components.ErrorItemVM{{Key: "k", Message: evil}}),
+		"welcome": components.WelcomePage(components.Page{Title: evil, Brand: components.NewBrand(forms.Branding{CompanyTitle: evil}, "/s/x/"), Steps: steps},
+			components.WelcomeVM{Slug: "x", SubscriptionText: evil, Plans: []components.PlanVM{plan}}),
+		"field": components.Field(components.NewField(forms.Field{Key: "k", Kind: forms.KindTextarea, Label: "L", Help: evil}, evil, "")),
+	} {
+		_, html := render(t, c)
+		if strings.Contains(html, "<script>") || !strings.Contains(html, escaped) {
+			t.Errorf("%s: text not escaped as { s } escapes it: %s", name, html)
+		}
+	}
+}
