@@ -19,6 +19,10 @@ const numberListSize = 12
 // maxSearchDigits caps the search: no phone number is longer (E.164).
 const maxSearchDigits = 15
 
+// maxNumbersAsked bounds how many free numbers the phone page asks
+// PortaSwitch for when the first ones it got are held by other prospects.
+const maxNumbersAsked = 400
+
 // Messages of the phone step.
 const (
 	msgChooseNumber = "Choose a phone number"
@@ -211,37 +215,45 @@ func (h *handlers) numberList(c *fiber.Ctx, w *wizard, query, poolParam, chosen 
 	}
 
 	ctx := c.UserContext()
-	// Ask for more than are shown: numbers other prospects hold are left out.
-	free, err := h.Numbers.FreeNumbers(ctx, pool, query, 2*numberListSize)
-	if err != nil {
-		h.Logger.Warn("number search failed", "request_id", web.RequestID(c), "pool", pool.IDVBatch, "err", err)
-		vm.Unavailable = true
-		free = nil
-	}
-	numbers := make([]string, 0, len(free))
-	for _, n := range free {
-		numbers = append(numbers, n.Number)
-	}
-	held := map[string]bool{}
-	if len(numbers) > 0 {
-		held, err = h.Sessions.HeldNumbers(ctx, numbers, w.sess.ID, w.now)
+	// Ask for more than are shown: numbers other prospects hold are left
+	// out. In a burst of signups the first ones asked for can all be held;
+	// then ask again for more, rather than show a pool with free numbers
+	// as empty.
+	for limit := 2 * numberListSize; ; limit = min(4*limit, maxNumbersAsked) {
+		free, err := h.Numbers.FreeNumbers(ctx, pool, query, limit)
 		if err != nil {
-			return vm, fmt.Errorf("held numbers: %w", err)
+			h.Logger.Warn("number search failed", "request_id", web.RequestID(c), "pool", pool.IDVBatch, "err", err)
+			vm.Unavailable = true
+			return vm, nil
+		}
+		numbers := make([]string, 0, len(free))
+		for _, n := range free {
+			numbers = append(numbers, n.Number)
+		}
+		held := map[string]bool{}
+		if len(numbers) > 0 {
+			held, err = h.Sessions.HeldNumbers(ctx, numbers, w.sess.ID, w.now)
+			if err != nil {
+				return vm, fmt.Errorf("held numbers: %w", err)
+			}
+		}
+		vm.Numbers = vm.Numbers[:0]
+		if chosen != "" {
+			vm.Numbers = append(vm.Numbers, components.NumberOptionVM{Number: chosen, Display: displayNumber(chosen), Selected: true})
+		}
+		for _, n := range free {
+			if len(vm.Numbers) == numberListSize {
+				break
+			}
+			if held[n.Number] || n.Number == chosen || !strings.HasPrefix(n.Number, pool.Prefix) {
+				continue
+			}
+			vm.Numbers = append(vm.Numbers, components.NumberOptionVM{Number: n.Number, Display: displayNumber(n.Number)})
+		}
+		if len(vm.Numbers) == numberListSize || len(free) < limit || limit >= maxNumbersAsked {
+			return vm, nil
 		}
 	}
-	if chosen != "" {
-		vm.Numbers = append(vm.Numbers, components.NumberOptionVM{Number: chosen, Display: displayNumber(chosen), Selected: true})
-	}
-	for _, n := range free {
-		if len(vm.Numbers) == numberListSize {
-			break
-		}
-		if held[n.Number] || n.Number == chosen || !strings.HasPrefix(n.Number, pool.Prefix) {
-			continue
-		}
-		vm.Numbers = append(vm.Numbers, components.NumberOptionVM{Number: n.Number, Display: displayNumber(n.Number)})
-	}
-	return vm, nil
 }
 
 // cleanSearch keeps what a number search may hold: a leading "+" (the
