@@ -160,15 +160,24 @@ func (c *client) signup(ctx context.Context) (string, error) {
 	}
 	// Prospects alternate between the demo's two pools, as people from
 	// two cities would: one pool alone has too few numbers for the run.
-	page, err := c.expect(ctx, 200, "phone", "GET", fmt.Sprintf("/s/demo/phone?pool=%d", 1+poolSeq.Add(1)%2), nil)
+	// Near the end of a run a pool can show no free number; then the
+	// prospect looks in the other, as a person would.
+	pool := 1 + poolSeq.Add(1)%2
+	page, err := c.expect(ctx, 200, "phone", "GET", fmt.Sprintf("/s/demo/phone?pool=%d", pool), nil)
 	if err != nil {
 		return "", err
+	}
+	if !numberRE.MatchString(page) {
+		page, err = c.expect(ctx, 200, "phone", "GET", fmt.Sprintf("/s/demo/phone?pool=%d", 3-pool), nil)
+		if err != nil {
+			return "", err
+		}
 	}
 	number := ""
 	for try := 0; ; try++ {
 		ns := numberRE.FindAllStringSubmatch(page, -1)
 		if len(ns) == 0 {
-			return "", errors.New("the phone page offers no number")
+			return "", errors.New("neither pool's phone page offers a number")
 		}
 		number = ns[rand.IntN(len(ns))][1]
 		code, body, err := c.do(ctx, "phone POST", "POST", "/s/demo/phone", url.Values{"number": {number}, "device": {"byod"}})

@@ -443,7 +443,7 @@ func (o *options) signupMeasure() (bool, error) {
 	var started, completed, failed, lastDone atomic.Int64
 	var firstErr error
 	var errOnce sync.Once
-	cpu0, err := ws.cpu()
+	user0, sys0, err := ws.cpuTimes()
 	if err != nil {
 		return false, err
 	}
@@ -475,10 +475,11 @@ func (o *options) signupMeasure() (bool, error) {
 	// The run ends when every prospect that started finished, or at the
 	// deadline; count to the last completion.
 	elapsed := time.Duration(lastDone.Load() - t0.UnixNano())
-	cpu1, err := ws.cpu()
+	user1, sys1, err := ws.cpuTimes()
 	if err != nil {
 		return false, err
 	}
+	cpu0, cpu1 := user0+sys0, user1+sys1
 	simCPU1, _ := sim.cpu()
 	n := completed.Load()
 	if firstErr != nil {
@@ -489,8 +490,9 @@ func (o *options) signupMeasure() (bool, error) {
 	}
 	rate := float64(n) / elapsed.Seconds()
 	cost := (cpu1 - cpu0) / time.Duration(n)
-	fmt.Printf("signup: %d completed in %s = %.1f/s; websignup CPU %s (%s per signup), portasim CPU %s\n",
+	fmt.Printf("signup: %d completed in %s = %.1f/s; websignup CPU %s (%s per signup: user %s, system %s), portasim CPU %s\n",
 		n, elapsed.Round(time.Millisecond), rate, (cpu1 - cpu0).Round(time.Millisecond), cost.Round(10*time.Microsecond),
+		((user1 - user0) / time.Duration(n)).Round(10*time.Microsecond), ((sys1 - sys0) / time.Duration(n)).Round(10*time.Microsecond),
 		(simCPU1 - simCPU0).Round(time.Millisecond))
 
 	// Every signup is in the simulator once: one completed charge each.

@@ -96,23 +96,30 @@ const clockTicks = 100
 
 // cpu returns the process's user + system CPU time so far.
 func (p *proc) cpu() (time.Duration, error) {
+	user, sys, err := p.cpuTimes()
+	return user + sys, err
+}
+
+// cpuTimes returns the process's CPU time in user and in system (kernel)
+// mode: its syscalls, fsync included, count as system time.
+func (p *proc) cpuTimes() (user, sys time.Duration, err error) {
 	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(p.cmd.Process.Pid), "stat"))
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	// Fields after the command name, which is in parentheses and may
 	// contain spaces: state is field 3, utime 14 and stime 15.
 	i := bytes.LastIndexByte(b, ')')
 	if i < 0 {
-		return 0, errors.New("malformed /proc stat")
+		return 0, 0, errors.New("malformed /proc stat")
 	}
 	f := strings.Fields(string(b[i+1:]))
 	if len(f) < 13 {
-		return 0, errors.New("malformed /proc stat")
+		return 0, 0, errors.New("malformed /proc stat")
 	}
 	ut, _ := strconv.ParseInt(f[11], 10, 64)
 	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(ut+st) * time.Second / clockTicks, nil
+	return time.Duration(ut) * time.Second / clockTicks, time.Duration(st) * time.Second / clockTicks, nil
 }
 
 // rss returns the process's resident memory in bytes.
