@@ -52,13 +52,12 @@ func (h *handlers) addressPost(c *fiber.Ctx) error {
 
 func (h *handlers) renderAddress(c *fiber.Ctx, w *wizard, status int, answers forms.Answers, errs forms.FieldErrors) error {
 	fields := w.cfg().Fields
-	shown := map[string]bool{}
-	for _, f := range forms.ShownFields(fields, answers) {
-		shown[f.Key] = true
-	}
-	vm := components.AddressVM{FormVM: formVM(c, w)}
+	// shown is what forms.ShownFields shows, asked only of a page with a
+	// conditional field (it copies the fields).
+	var shown map[string]bool
+	vm := components.AddressVM{FormVM: formVM(c, w), Fields: make([]components.AddressFieldVM, 0, len(fields))}
 	vm.Errors = errorItems(errs)
-	seen := map[string]bool{}
+	seen := make(map[string]bool, len(fields))
 	for _, f := range fields {
 		if seen[f.Key] {
 			continue // a broken configuration; ValidateAnswers keeps the first
@@ -66,6 +65,12 @@ func (h *handlers) renderAddress(c *fiber.Ctx, w *wizard, status int, answers fo
 		seen[f.Key] = true
 		af := components.AddressFieldVM{Field: components.NewField(f, answers[f.Key], errs.Get(f.Key))}
 		if f.ShowWhen != nil {
+			if shown == nil {
+				shown = make(map[string]bool, len(fields))
+				for _, sf := range forms.ShownFields(fields, answers) {
+					shown[sf.Key] = true
+				}
+			}
 			af.ShowWhenKey, af.ShowWhenEquals = f.ShowWhen.Field, f.ShowWhen.Equals
 			af.Hidden = !shown[f.Key]
 		}
