@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -167,20 +168,21 @@ func (c *client) signup(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if !numberRE.MatchString(page) {
-		page, err = c.expect(ctx, 200, "phone", "GET", fmt.Sprintf("/s/demo/phone?pool=%d", 3-pool), nil)
-		if err != nil {
-			return "", err
-		}
-	}
 	number := ""
-	for try := 0; ; try++ {
+	for try, switched := 0, false; ; try++ {
+		if !numberRE.MatchString(page) && !switched {
+			pool, switched = 3-pool, true
+			if page, err = c.expect(ctx, 200, "phone", "GET", fmt.Sprintf("/s/demo/phone?pool=%d", pool), nil); err != nil {
+				return "", err
+			}
+		}
 		ns := numberRE.FindAllStringSubmatch(page, -1)
 		if len(ns) == 0 {
 			return "", errors.New("neither pool's phone page offers a number")
 		}
 		number = ns[rand.IntN(len(ns))][1]
-		code, body, err := c.do(ctx, "phone POST", "POST", "/s/demo/phone", url.Values{"number": {number}, "device": {"byod"}})
+		code, body, err := c.do(ctx, "phone POST", "POST", "/s/demo/phone",
+			url.Values{"number": {number}, "device": {"byod"}, "pool": {strconv.Itoa(int(pool))}})
 		if err != nil {
 			return "", err
 		}
