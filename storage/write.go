@@ -79,7 +79,10 @@ func newCommitter(db *gorm.DB) *committer {
 	return c
 }
 
-var errStoreClosed = errors.New("storage: the database is closed")
+var (
+	errStoreClosed = errors.New("storage: the database is closed")
+	errPanicked    = errors.New("storage: write panicked")
+)
 
 func (c *committer) do(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	r := &writeRequest{ctx: ctx, fn: fn, done: make(chan writeResult, 1)}
@@ -157,6 +160,28 @@ func (c *committer) loop() {
 func (c *committer) run(batch []*writeRequest) {
 	if c.observe != nil {
 		c.observe(len(batch))
+	}
+	if len(batch) == 1 {
+		// Alone in its commit: the transaction is the write's own, and no
+		// savepoint is needed to undo it alone.
+		r := batch[0]
+		if err := r.ctx.Err(); err != nil {
+			r.done <- writeResult{err: err}
+			return
+		}
+		var res writeResult
+		txErr := c.db.Transaction(func(tx *gorm.DB) error {
+			res = call(tx, r.fn)
+			if res.panicked != nil {
+				return errPanicked
+			}
+			return res.err
+		})
+		if res.err == nil && res.panicked == nil {
+			res.err = txErr
+		}
+		r.done <- res
+		return
 	}
 	results := make([]writeResult, len(batch))
 	ran := make([]bool, len(batch))

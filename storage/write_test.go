@@ -143,3 +143,25 @@ func TestWriteCancelledAndClosed(t *testing.T) {
 		}
 	})
 }
+
+// A write alone in its commit is undone by its error as one in a batch is.
+func TestWriteAloneUndoneOnError(t *testing.T) {
+	storagetest.ForEachDB(t, func(t *testing.T, s *storage.Store) {
+		want := errors.New("changed my mind")
+		err := s.Write(context.Background(), func(tx *gorm.DB) error {
+			if err := insertKey(tx, "undone"); err != nil {
+				return err
+			}
+			return want
+		})
+		if !errors.Is(err, want) {
+			t.Fatalf("err = %v, want the write's own", err)
+		}
+		if err := s.Write(context.Background(), func(tx *gorm.DB) error { return insertKey(tx, "kept") }); err != nil {
+			t.Fatal(err)
+		}
+		if got := keys(t, s); got["undone"] || !got["kept"] {
+			t.Errorf("keys = %v, want only the write that succeeded", got)
+		}
+	})
+}
