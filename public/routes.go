@@ -56,8 +56,8 @@ type handlers struct {
 	cards *seal.Sealer
 	// csrf, stepLimit and searchLimit are the wizard's middleware.
 	csrf, stepLimit, searchLimit fiber.Handler
-	// brands are the brands of the versions shown, made once each.
-	brands brandCache
+	// views are the view models of the versions shown, made once each.
+	views versionViews
 }
 
 // newHandlers fills in the defaults of d and builds the middleware.

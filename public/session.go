@@ -53,7 +53,9 @@ type wizard struct {
 	slug    string
 	form    forms.Form
 	version forms.Version
-	brand   components.BrandVM
+	// view holds the view models of version; brand is view's brand.
+	view  *versionView
+	brand components.BrandVM
 	// sess is the prospect's live session; nil when there is none.
 	sess *forms.Session
 	// expired says a session cookie came with the request but its session
@@ -91,7 +93,8 @@ func (h *handlers) load(c *fiber.Ctx) (*wizard, error) {
 			return nil, err
 		}
 	}
-	w.brand = h.brands.brand(slug, w.version.Config.Branding)
+	w.view = h.views.view(slug, &w.version)
+	w.brand = w.view.brand
 	web.SetBrand(c, w.brand)
 	return w, nil
 }

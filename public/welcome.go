@@ -53,10 +53,7 @@ func (h *handlers) renderWelcome(c *fiber.Ctx, w *wizard, status int, vm compone
 	vm.Slug = w.slug
 	vm.SubscriptionText = w.brand.SubscriptionText
 	vm.CSRFToken = csrfToken(c)
-	chosen := w.progress().Product
-	for _, p := range w.cfg().Products {
-		vm.Plans = append(vm.Plans, components.NewPlan(p, p.IProduct == chosen))
-	}
+	vm.Plans = w.view.plansChoosing(w.progress().Product)
 	return h.render(c, status, components.WelcomePage(h.page(w, forms.StepWelcome, "Choose your plan"), vm))
 }
 
