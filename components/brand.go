@@ -228,12 +228,3 @@ func pageFooter(b BrandVM) templ.Component {
 	}
 	return rawHTML(b.pre.footer)
 }
-
-// rawHTML is markup rendered earlier by a component, written as it is.
-type rawHTML string
-
-// Render implements templ.Component.
-func (h rawHTML) Render(_ context.Context, w io.Writer) error {
-	_, err := io.WriteString(w, string(h))
-	return err
-}

@@ -3,6 +3,8 @@ package components
 import (
 	"context"
 	"io"
+	"strings"
+	"sync"
 
 	"github.com/a-h/templ"
 )
@@ -24,3 +26,31 @@ func (t text) Render(_ context.Context, w io.Writer) error {
 	_, err := io.WriteString(w, templ.EscapeString(string(t)))
 	return err
 }
+
+// rawHTML is markup rendered earlier by a component, written as it is.
+type rawHTML string
+
+// Render implements templ.Component.
+func (h rawHTML) Render(_ context.Context, w io.Writer) error {
+	_, err := io.WriteString(w, string(h))
+	return err
+}
+
+// renderedOnce returns c rendered on first use, and its markup after that:
+// for components that depend on nothing, not even the request's nonce.
+func renderedOnce(c templ.Component) func() templ.Component {
+	return sync.OnceValue(func() templ.Component {
+		var sb strings.Builder
+		if err := c.Render(context.Background(), &sb); err != nil {
+			panic(err) // constant markup: cannot fail
+		}
+		return rawHTML(sb.String())
+	})
+}
+
+var honeypotOnce = renderedOnce(honeypot())
+
+// Honeypot is a text input people never see or reach with the keyboard; a
+// bot that fills every field fills it too, and is refused. Its markup is
+// the same on every page, so it is rendered once.
+func Honeypot() templ.Component { return honeypotOnce() }
