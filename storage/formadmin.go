@@ -184,8 +184,11 @@ func (s *Store) SaveMedia(ctx context.Context, tenantID int64, contentType strin
 		return Media{}, forms.Errorf(forms.EInvalid, "The file must be between 1 byte and %d KiB", MaxMediaSize>>10)
 	}
 	sum := sha256.Sum256(data)
-	rec := mediaRecord{TenantID: tenantID, ContentType: contentType, Data: data, SHA256: hex.EncodeToString(sum[:])}
-	if err := s.write(ctx, func(tx *gorm.DB) error { return tx.Create(&rec).Error }); err != nil {
+	var rec mediaRecord
+	if err := s.write(ctx, func(tx *gorm.DB) error {
+		rec = mediaRecord{TenantID: tenantID, ContentType: contentType, Data: data, SHA256: hex.EncodeToString(sum[:])}
+		return tx.Create(&rec).Error
+	}); err != nil {
 		return Media{}, dbError(err, "save media", "media")
 	}
 	return Media(rec), nil

@@ -19,8 +19,11 @@ func (s *Store) CreateTenant(ctx context.Context, t forms.Tenant) (forms.Tenant,
 	if name == "" || len(name) > 100 {
 		return forms.Tenant{}, forms.Errorf(forms.EInvalid, "A tenant needs a name of at most 100 characters")
 	}
-	rec := tenantRecord{Name: name, IParent: t.IParent, Hostname: strings.TrimSpace(t.Hostname)}
-	if err := s.write(ctx, func(tx *gorm.DB) error { return tx.Create(&rec).Error }); err != nil {
+	var rec tenantRecord
+	if err := s.write(ctx, func(tx *gorm.DB) error {
+		rec = tenantRecord{Name: name, IParent: t.IParent, Hostname: strings.TrimSpace(t.Hostname)}
+		return tx.Create(&rec).Error
+	}); err != nil {
 		return forms.Tenant{}, dbError(err, "create tenant", "tenant "+name)
 	}
 	return rec.tenant(), nil

@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 
 	"gorm.io/gorm"
@@ -16,19 +15,22 @@ import (
 //
 // On SQLite, whose database file has one writer at a time, write hands fn to
 // the Store's committer (see committer): one goroutine that runs the writes
-// queued meanwhile one after the other in a single transaction, each inside
-// a savepoint of its own, and commits them together. Every caller still
-// returns only after its write is durable (synchronous=FULL: one fsync per
-// commit, shared by the batch) or undone, but a burst of writers shares one
-// commit instead of queueing on SQLite's busy timeout, which polls in
-// millisecond sleeps.
+// queued meanwhile one after the other in a single transaction and commits
+// them together; a write that fails is undone alone (see committer.run).
+// Every caller still returns only after its write is durable
+// (synchronous=FULL: one fsync per commit, shared by the batch) or undone,
+// but a burst of writers shares one commit instead of queueing on SQLite's
+// busy timeout, which polls in millisecond sleeps.
 //
 // fn must not call write itself (it would wait for its own batch): use the
-// tx it is given. fn runs on the committer's context, not the caller's:
-// interrupting a statement of a shared transaction would roll back the
-// others' writes too. A caller whose context is done before its fn starts
-// gets the context's error and fn never runs; once started, fn runs to the
-// end and the caller waits for the commit.
+// tx it is given. fn may run more than once (when a later write of its
+// batch fails, the batch runs again without that one), so it must change
+// nothing but the database and variables it sets afresh on each run. fn
+// runs on the committer's context, not the caller's: interrupting a
+// statement of a shared transaction would roll back the others' writes too.
+// A caller whose context is done before its fn starts gets the context's
+// error and fn never runs; once started, fn runs to the end and the caller
+// waits for the commit.
 func (s *Store) write(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	if s.committer == nil {
 		return s.db.WithContext(ctx).Transaction(fn)
@@ -81,7 +83,7 @@ func newCommitter(db *gorm.DB) *committer {
 
 var (
 	errStoreClosed = errors.New("storage: the database is closed")
-	errPanicked    = errors.New("storage: write panicked")
+	errRollback    = errors.New("storage: a write of the batch failed")
 )
 
 func (c *committer) do(ctx context.Context, fn func(tx *gorm.DB) error) error {
@@ -153,66 +155,50 @@ func (c *committer) loop() {
 	}
 }
 
-// run commits one batch. A fn that fails (or panics) is rolled back to its
-// savepoint and gets its error; the others go on. When the transaction
-// itself fails (begin, a savepoint, the commit), every fn of the batch that
-// had not failed on its own gets that error: nothing of theirs was kept.
+// run commits one batch, as if its writes had run one after the other,
+// each in a transaction of its own. They run in one transaction without
+// savepoints (a savepoint costs two statements and a copy of every page the
+// write changes): when one fails (or panics), the transaction is rolled
+// back, the failed write gets its error, and the batch runs again without
+// it. The writes before it see the same database as the first time, so
+// they do the same; the failed one is undone as if alone. A failure of the
+// transaction itself (begin, commit) goes to every write that was in it.
 func (c *committer) run(batch []*writeRequest) {
 	if c.observe != nil {
 		c.observe(len(batch))
 	}
-	if len(batch) == 1 {
-		// Alone in its commit: the transaction is the write's own, and no
-		// savepoint is needed to undo it alone.
-		r := batch[0]
+	pending := make([]*writeRequest, 0, len(batch))
+	for _, r := range batch {
 		if err := r.ctx.Err(); err != nil {
+			// Given up before it started: it never runs.
 			r.done <- writeResult{err: err}
-			return
+			continue
 		}
-		var res writeResult
-		txErr := c.db.Transaction(func(tx *gorm.DB) error {
-			res = call(tx, r.fn)
-			if res.panicked != nil {
-				return errPanicked
-			}
-			return res.err
-		})
-		if res.err == nil && res.panicked == nil {
-			res.err = txErr
-		}
-		r.done <- res
-		return
+		pending = append(pending, r)
 	}
-	results := make([]writeResult, len(batch))
-	ran := make([]bool, len(batch))
-	txErr := c.db.Transaction(func(tx *gorm.DB) error {
-		for i, r := range batch {
-			if err := r.ctx.Err(); err != nil {
-				results[i].err = err
-				continue
-			}
-			ran[i] = true
-			if err := tx.SavePoint("w").Error; err != nil {
-				return fmt.Errorf("begin write: %w", err)
-			}
-			results[i] = call(tx, r.fn)
-			if results[i].err != nil || results[i].panicked != nil {
-				if err := tx.RollbackTo("w").Error; err != nil {
-					return fmt.Errorf("undo failed write: %w", err)
+	results := make([]writeResult, len(pending))
+	for len(pending) > 0 {
+		failed := -1
+		txErr := c.db.Transaction(func(tx *gorm.DB) error {
+			for i, r := range pending {
+				results[i] = call(tx, r.fn)
+				if results[i].err != nil || results[i].panicked != nil {
+					failed = i
+					return errRollback
 				}
 			}
-			if err := tx.Exec("RELEASE SAVEPOINT w").Error; err != nil {
-				return fmt.Errorf("end write: %w", err)
+			return nil
+		})
+		if failed < 0 {
+			for i, r := range pending {
+				r.done <- writeResult{err: txErr}
+				results[i] = writeResult{}
 			}
+			return
 		}
-		return nil
-	})
-	for i, r := range batch {
-		res := results[i]
-		if txErr != nil && ran[i] && res.err == nil && res.panicked == nil {
-			res.err = txErr
-		}
-		r.done <- res
+		pending[failed].done <- results[failed]
+		pending = append(pending[:failed], pending[failed+1:]...)
+		results = results[:len(pending)]
 	}
 }
 
