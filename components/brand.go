@@ -193,22 +193,40 @@ func contrastText(c string) string {
 // brandStyle writes the brand's CSS variables in a <style> element carrying
 // the request's CSP nonce. It is written by hand rather than with templ.Raw
 // so that what reaches the page is visibly only validated colours.
-func brandStyle(b BrandVM) templ.Component {
-	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
-		css := b.pre.css
-		if !b.pre.ok {
-			css = b.cssVars()
+//
+// Its value is the CSS, b.styleCSS(): a string type whose Render the layout
+// calls directly, so that writing it allocates nothing.
+type brandStyle string
+
+// Render implements templ.Component.
+func (css brandStyle) Render(ctx context.Context, w io.Writer) error {
+	if css == "" {
+		return nil
+	}
+	var err error
+	write := func(s string) {
+		if err == nil {
+			_, err = io.WriteString(w, s)
 		}
-		if css == "" {
-			return nil
-		}
-		nonce := ""
-		if n := templ.GetNonce(ctx); n != "" {
-			nonce = ` nonce="` + html.EscapeString(n) + `"`
-		}
-		_, err := io.WriteString(w, `<style`+nonce+` data-testid="brand-style">`+css+`</style>`)
-		return err
-	})
+	}
+	write(`<style`)
+	if n := templ.GetNonce(ctx); n != "" {
+		write(` nonce="`)
+		write(html.EscapeString(n))
+		write(`"`)
+	}
+	write(` data-testid="brand-style">`)
+	write(string(css))
+	write(`</style>`)
+	return err
+}
+
+// styleCSS is b's colour CSS: NewBrand's, or made now for a literal.
+func (b BrandVM) styleCSS() string {
+	if b.pre.ok {
+		return b.pre.css
+	}
+	return b.cssVars()
 }
 
 // pageHeader is siteHeader(b), written from NewBrand's rendering when b

@@ -54,3 +54,5 @@ var honeypotOnce = renderedOnce(honeypot())
 // bot that fills every field fills it too, and is refused. Its markup is
 // the same on every page, so it is rendered once.
 func Honeypot() templ.Component { return honeypotOnce() }
+
+var htmxMetaOnce = renderedOnce(htmxMeta())
