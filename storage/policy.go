@@ -2,11 +2,12 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strconv"
 
+	"github.com/casbin/casbin/v2/model"
 	"github.com/casbin/casbin/v2/persist"
-	gormadapter "github.com/casbin/gorm-adapter/v3"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -25,27 +26,113 @@ func UserSubject(id int64) string { return "user:" + strconv.FormatInt(id, 10) }
 // TenantDomain is the Casbin domain of the tenant with the given id.
 func TenantDomain(id int64) string { return "tenant:" + strconv.FormatInt(id, 10) }
 
-// CasbinAdapter returns a Casbin adapter (casbin/gorm-adapter) over the
-// store's database and the casbin_rules table, with its auto-migration
-// turned off: the table comes from migration 30.
+// CasbinAdapter returns a Casbin adapter over the store's database and the
+// casbin_rules table (migration 30 creates it). The enforcer only loads
+// rules through it; the store writes them in its own transactions.
 func (s *Store) CasbinAdapter() (persist.Adapter, error) {
-	return newCasbinAdapter(s.db)
+	return newCasbinAdapter(s.db), nil
 }
 
-func newCasbinAdapter(db *gorm.DB) (*gormadapter.Adapter, error) {
-	db = db.Session(&gorm.Session{})
-	gormadapter.TurnOffAutoMigrate(db)
-	return gormadapter.NewAdapterByDBUseTableName(db, "", CasbinTable)
+// casbinAdapter is casbin/gorm-adapter's behaviour for the calls websignup
+// makes, over casbinRuleRecord. It replaces that module because the module
+// links GORM's MySQL and SQL Server drivers and a second, pure-Go SQLite
+// into the binary: 5.7 MB of code and read-only data, nearly all of it
+// resident in every process.
+type casbinAdapter struct{ db *gorm.DB }
+
+var _ persist.Adapter = (*casbinAdapter)(nil)
+
+func newCasbinAdapter(db *gorm.DB) *casbinAdapter {
+	return &casbinAdapter{db: db.Session(&gorm.Session{})}
+}
+
+// LoadPolicy loads every rule, in id order, into m. It returns the
+// database's error or Casbin's for a malformed rule.
+func (a *casbinAdapter) LoadPolicy(m model.Model) error {
+	var rs []casbinRuleRecord
+	if err := a.db.Order("id").Find(&rs).Error; err != nil {
+		return err
+	}
+	for _, r := range rs {
+		if err := persist.LoadPolicyArray(append([]string{r.Ptype}, r.values()...), m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SavePolicy returns an error: rules are written by the store (SyncPolicies,
+// assignRole), never saved wholesale from an enforcer.
+func (a *casbinAdapter) SavePolicy(model.Model) error {
+	return errors.New("casbin adapter: SavePolicy is not supported")
+}
+
+// AddPolicy adds the rule (at most six values); an identical rule already
+// there is left as it is. It returns the database's error.
+func (a *casbinAdapter) AddPolicy(_, ptype string, rule []string) error {
+	rec, err := ruleRecord(ptype, rule)
+	if err != nil {
+		return err
+	}
+	return a.db.Clauses(clause.OnConflict{DoNothing: true}).Omit("id").Create(&rec).Error
+}
+
+// RemovePolicy removes the rules of ptype whose values equal rule's
+// non-empty ones. It returns the database's error.
+func (a *casbinAdapter) RemovePolicy(_, ptype string, rule []string) error {
+	rec, err := ruleRecord(ptype, rule)
+	if err != nil {
+		return err
+	}
+	return a.delete(rec)
+}
+
+// RemoveFilteredPolicy removes the rules of ptype whose values from
+// fieldIndex on equal fieldValues' non-empty ones. As gorm-adapter, it
+// refuses a filter of empty values only (it would remove every rule).
+func (a *casbinAdapter) RemoveFilteredPolicy(_, ptype string, fieldIndex int, fieldValues ...string) error {
+	if fieldIndex < 0 {
+		return errors.New("casbin adapter: negative field index")
+	}
+	if !slices.ContainsFunc(fieldValues, func(v string) bool { return v != "" }) {
+		return errors.New("casbin adapter: the filter's values cannot all be empty")
+	}
+	rule := make([]string, fieldIndex+len(fieldValues))
+	copy(rule[fieldIndex:], fieldValues)
+	rec, err := ruleRecord(ptype, rule)
+	if err != nil {
+		return err
+	}
+	return a.delete(rec)
+}
+
+func ruleRecord(ptype string, rule []string) (casbinRuleRecord, error) {
+	rec := casbinRuleRecord{Ptype: ptype}
+	dst := []*string{&rec.V0, &rec.V1, &rec.V2, &rec.V3, &rec.V4, &rec.V5}
+	if len(rule) > len(dst) {
+		return rec, errors.New("casbin adapter: a rule has at most six values")
+	}
+	for i, v := range rule {
+		*dst[i] = v
+	}
+	return rec, nil
+}
+
+func (a *casbinAdapter) delete(r casbinRuleRecord) error {
+	q := a.db.Where("ptype = ?", r.Ptype)
+	for i, v := range []string{r.V0, r.V1, r.V2, r.V3, r.V4, r.V5} {
+		if v != "" {
+			q = q.Where("v"+strconv.Itoa(i)+" = ?", v)
+		}
+	}
+	return q.Delete(&casbinRuleRecord{}).Error
 }
 
 // assignRole replaces the role assignment (g rule) of a user, within tx,
 // through the Casbin adapter, and bumps the policy version so every
 // instance reloads.
 func assignRole(tx *gorm.DB, userID int64, role Role, tenantID *int64) error {
-	a, err := newCasbinAdapter(tx)
-	if err != nil {
-		return dbError(err, "casbin adapter", "role assignment")
-	}
+	a := newCasbinAdapter(tx)
 	sub := UserSubject(userID)
 	if err := a.RemoveFilteredPolicy("g", "g", 0, sub); err != nil {
 		return dbError(err, "remove role assignment", "role assignment")
