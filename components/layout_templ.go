@@ -144,7 +144,7 @@ func Layout(p Page) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if len(p.Steps) > 0 {
-			templ_7745c5c3_Err = Progress(p.Steps).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = progressOf(p.Steps).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -160,7 +160,7 @@ func WelcomePage(p Page, vm WelcomeVM) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			for i, plan := range vm.Plans {
-				templ_7745c5c3_Err = planCard(plan, planInputID(i)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = planCards.of(planCardKey{plan: plan, index: i}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -1,0 +1,98 @@
+package components
+
+import (
+	"context"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/a-h/templ"
+)
+
+// maxMemo bounds each markup memo; past it the memo starts afresh.
+const maxMemo = 1024
+
+// markupMemo keeps the markup a component renders for a comparable view
+// model, for the parts of a page that repeat from request to request and
+// hold nothing of the prospect's: a version's plan cards, a step's
+// progress. The markup is render(k)'s, rendered the first time k is seen;
+// render must not depend on the context (no nonce). Keyed by content, it
+// cannot go stale. It is safe for concurrent use.
+type markupMemo[K comparable] struct {
+	render func(K) templ.Component
+
+	mu sync.RWMutex
+	m  map[K]string
+}
+
+// of is the component writing k's markup. It is a struct, whose Render a
+// template calls directly: using the memo allocates nothing.
+func (mm *markupMemo[K]) of(k K) memoized[K] { return memoized[K]{mm, k} }
+
+type memoized[K comparable] struct {
+	mm *markupMemo[K]
+	k  K
+}
+
+// Render implements templ.Component.
+func (c memoized[K]) Render(ctx context.Context, w io.Writer) error {
+	mm := c.mm
+	mm.mu.RLock()
+	s, ok := mm.m[c.k]
+	mm.mu.RUnlock()
+	if !ok {
+		var sb strings.Builder
+		if err := mm.render(c.k).Render(ctx, &sb); err != nil {
+			return err
+		}
+		s = sb.String()
+		mm.mu.Lock()
+		if mm.m == nil || len(mm.m) >= maxMemo {
+			mm.m = make(map[K]string)
+		}
+		mm.m[c.k] = s
+		mm.mu.Unlock()
+	}
+	_, err := io.WriteString(w, s)
+	return err
+}
+
+// planCardKey is a plan card: the plan and its position, which names its
+// radio's id.
+type planCardKey struct {
+	plan  PlanVM
+	index int
+}
+
+var planCards = markupMemo[planCardKey]{render: func(k planCardKey) templ.Component {
+	return planCard(k.plan, planInputID(k.index))
+}}
+
+// maxMemoSteps is the most steps a progress indicator the memo keeps has.
+const maxMemoSteps = 8
+
+// progressKey is a progress indicator's steps, in an array to be
+// comparable.
+type progressKey struct {
+	steps [maxMemoSteps]StepVM
+	n     int
+}
+
+var progressMemo = markupMemo[progressKey]{render: func(k progressKey) templ.Component {
+	return Progress(k.steps[:k.n])
+}}
+
+// progressOf is Progress(steps), written from the memo when there are at
+// most maxMemoSteps steps. Like memoized, a type whose Render the layout
+// calls directly.
+type progressOf []StepVM
+
+// Render implements templ.Component.
+func (steps progressOf) Render(ctx context.Context, w io.Writer) error {
+	if len(steps) > maxMemoSteps {
+		return Progress(steps).Render(ctx, w)
+	}
+	k := progressKey{n: len(steps)}
+	copy(k.steps[:], steps)
+	return progressMemo.of(k).Render(ctx, w)
+}

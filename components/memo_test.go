@@ -1,0 +1,80 @@
+package components
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/a-h/templ"
+
+	"websignup/forms"
+)
+
+func renderString(t *testing.T, c templ.Component) string {
+	t.Helper()
+	var sb strings.Builder
+	if err := c.Render(templ.WithNonce(context.Background(), "nonce"), &sb); err != nil {
+		t.Fatal(err)
+	}
+	return sb.String()
+}
+
+// TestMemoSameMarkup checks that the memoized plan cards and progress
+// indicators are what their components render, on first use and after.
+func TestMemoSameMarkup(t *testing.T) {
+	for _, p := range forms.DemoConfig().Products {
+		for i := range 3 {
+			for _, sel := range []bool{false, true} {
+				plan := NewPlan(p, sel)
+				want := renderString(t, planCard(plan, planInputID(i)))
+				for range 2 {
+					if got := renderString(t, planCards.of(planCardKey{plan: plan, index: i})); got != want {
+						t.Errorf("plan %d at %d, selected %v:\n got %s\nwant %s", p.IProduct, i, sel, got, want)
+					}
+				}
+			}
+		}
+	}
+	long := make([]StepVM, maxMemoSteps+1)
+	for i := range long {
+		long[i] = StepVM{Name: "Step " + strconv.Itoa(i), URL: "/s/x/" + strconv.Itoa(i), State: StepDone}
+	}
+	progresses := [][]StepVM{nil, long, WizardSteps("demo", forms.StepWelcome), WizardSteps("a&b", forms.StepSummary)}
+	for _, cur := range forms.Steps {
+		for _, reached := range forms.Steps {
+			progresses = append(progresses, WizardProgress("demo", cur, reached))
+		}
+	}
+	for _, steps := range progresses {
+		want := renderString(t, Progress(steps))
+		for range 2 {
+			if got := renderString(t, progressOf(steps)); got != want {
+				t.Errorf("progress %v:\n got %s\nwant %s", steps, got, want)
+			}
+		}
+	}
+}
+
+// TestMemoBounded checks that a memo starts afresh when full and is safe
+// for concurrent use.
+func TestMemoBounded(t *testing.T) {
+	mm := markupMemo[int]{render: func(k int) templ.Component { return text(strconv.Itoa(k)) }}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for k := range 3 * maxMemo {
+				var sb strings.Builder
+				if err := mm.of(k).Render(context.Background(), &sb); err != nil || sb.String() != strconv.Itoa(k) {
+					t.Errorf("goroutine %d: key %d gave %q, %v", g, k, sb.String(), err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if n := len(mm.m); n == 0 || n > maxMemo {
+		t.Errorf("%d entries, want 1..%d", n, maxMemo)
+	}
+}
