@@ -96,3 +96,27 @@ func (steps progressOf) Render(ctx context.Context, w io.Writer) error {
 	copy(k.steps[:], steps)
 	return progressMemo.of(k).Render(ctx, w)
 }
+
+type stepIntroKey struct{ id, title, lead string }
+
+var stepIntros = markupMemo[stepIntroKey]{render: func(k stepIntroKey) templ.Component {
+	return stepIntroTemplate(k.id, k.title, k.lead)
+}}
+
+// stepIntro is a step's heading and lead paragraph, written from the memo:
+// every step has the same one on every request.
+func stepIntro(id, title, lead string) memoized[stepIntroKey] {
+	return stepIntros.of(stepIntroKey{id, title, lead})
+}
+
+type stepActionsKey struct{ backURL, submit string }
+
+var stepActionsMemo = markupMemo[stepActionsKey]{render: func(k stepActionsKey) templ.Component {
+	return stepActionsTemplate(k.backURL, k.submit)
+}}
+
+// stepActions are a step's Back link and Continue button, written from the
+// memo: the same for every prospect of a form.
+func stepActions(backURL, submit string) memoized[stepActionsKey] {
+	return stepActionsMemo.of(stepActionsKey{backURL, submit})
+}

@@ -21,8 +21,9 @@ func renderString(t *testing.T, c templ.Component) string {
 	return sb.String()
 }
 
-// TestMemoSameMarkup checks that the memoized plan cards and progress
-// indicators are what their components render, on first use and after.
+// TestMemoSameMarkup checks that the memoized plan cards, step intros and
+// actions, and progress indicators are what their components render, on
+// first use and after.
 func TestMemoSameMarkup(t *testing.T) {
 	for _, p := range forms.DemoConfig().Products {
 		for i := range 3 {
@@ -45,6 +46,22 @@ func TestMemoSameMarkup(t *testing.T) {
 	for _, cur := range forms.Steps {
 		for _, reached := range forms.Steps {
 			progresses = append(progresses, WizardProgress("demo", cur, reached))
+		}
+	}
+	for _, args := range [][3]string{{"address-title", "Your details", "We use <these> & more."}, {"x", "Title", ""}} {
+		want := renderString(t, stepIntroTemplate(args[0], args[1], args[2]))
+		for range 2 {
+			if got := renderString(t, stepIntro(args[0], args[1], args[2])); got != want {
+				t.Errorf("step intro %q:\n got %s\nwant %s", args, got, want)
+			}
+		}
+	}
+	for _, args := range [][2]string{{"/s/demo/", "Continue"}, {"", "Review <your> order"}} {
+		want := renderString(t, stepActionsTemplate(args[0], args[1]))
+		for range 2 {
+			if got := renderString(t, stepActions(args[0], args[1])); got != want {
+				t.Errorf("step actions %q:\n got %s\nwant %s", args, got, want)
+			}
 		}
 	}
 	for _, steps := range progresses {
