@@ -15,9 +15,9 @@ const maxMemo = 1024
 // markupMemo keeps the markup a component renders for a comparable view
 // model, for the parts of a page that repeat from request to request and
 // hold nothing of the prospect's: a version's plan cards, a step's
-// progress. The markup is render(k)'s, rendered the first time k is seen;
-// render must not depend on the context (no nonce). Keyed by content, it
-// cannot go stale. It is safe for concurrent use.
+// progress, intro and actions. The markup is render(k)'s, rendered the
+// first time k is seen; render must not depend on the context (no nonce).
+// Keyed by content, it cannot go stale. It is safe for concurrent use.
 type markupMemo[K comparable] struct {
 	render func(K) templ.Component
 
