@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -106,6 +107,37 @@ type jobRecord struct {
 }
 
 func (jobRecord) TableName() string { return "provision_jobs" }
+
+// jobColumns are provision_jobs' columns in the order of jobRecord.fields.
+const jobColumns = `id, session_hash, attempt, form_id, version_id, status, reference, order_json,
+	i_customer, i_payment_method, i_transaction, i_did_number, i_account, i_ua, steps_json, attempts,
+	next_attempt_at, last_error, reason, failure, undo_to, credentials_sealed, credentials_shown_at,
+	settled_at, lease_owner, lease_until, created_at, updated_at`
+
+// fields are where a row of jobColumns is scanned to.
+func (r *jobRecord) fields() []any {
+	return []any{&r.ID, &r.SessionHash, &r.Attempt, &r.FormID, &r.VersionID, &r.Status, &r.Reference, &r.OrderJSON,
+		&r.ICustomer, &r.IPaymentMethod, &r.ITransaction, &r.IDidNumber, &r.IAccount, &r.IUA, &r.StepsJSON, &r.Attempts,
+		&r.NextAttemptAt, &r.LastError, &r.Reason, &r.Failure, &r.UndoTo, &r.CredentialsSealed, &r.CredentialsShownAt,
+		&r.SettledAt, &r.LeaseOwner, &r.LeaseUntil, &r.CreatedAt, &r.UpdatedAt}
+}
+
+// findJob reads the one job that rest (the query after FROM provision_jobs:
+// a WHERE clause, an order, a limit) selects, as plain SQL scanned into the
+// record: the done page and Sign up read jobs on every request, and GORM's
+// reflection over the model's 28 columns cost more than the query. It
+// reports false when there is none.
+func findJob(db *gorm.DB, rest string, args ...any) (jobRecord, bool, error) {
+	var r jobRecord
+	err := db.Raw(`SELECT `+jobColumns+` FROM provision_jobs `+rest, args...).Row().Scan(r.fields()...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return jobRecord{}, false, nil
+	}
+	if err != nil {
+		return jobRecord{}, false, err
+	}
+	return r, true, nil
+}
 
 // orderDoc is provision.Order as stored in order_json; explicit names keep
 // the stored document stable if the Go type changes.
@@ -258,15 +290,51 @@ func optTime(t time.Time) *time.Time {
 	return &u
 }
 
-// RecordIntent implements provision.Store: it persists the whole job (never
-// its lease) before returning.
+// RecordIntent implements provision.Store: before returning it persists
+// what a step changes (saveSteps): the job's step records, the remote ids
+// and the generated credentials. Status, attempts, errors and the order are
+// Update's to persist (provision.Store); the runner changes them only
+// before calling Update.
 func (js *JobStore) RecordIntent(ctx context.Context, job *provision.Job, step string) error {
-	return js.save(ctx, job)
+	return js.saveSteps(ctx, job)
 }
 
 // RecordResult implements provision.Store like RecordIntent.
 func (js *JobStore) RecordResult(ctx context.Context, job *provision.Job, step string) error {
-	return js.save(ctx, job)
+	return js.saveSteps(ctx, job)
+}
+
+// saveSteps writes the fields a step changes. Leaving the others alone
+// keeps the record of a step small: it does not re-encode the order, nor
+// touch the indexes on status and next attempt, about a dozen times per
+// signup.
+func (js *JobStore) saveSteps(ctx context.Context, job *provision.Job) error {
+	if job.ID == 0 {
+		return errors.New("storage: save of a job without ID")
+	}
+	now := utcNow()
+	steps, err := encodeSteps(job.Steps)
+	if err != nil {
+		return err
+	}
+	creds, err := js.sealCredentials(job.ID, job.Credentials, now)
+	if err != nil {
+		return err
+	}
+	n, err := js.s.exec(ctx, `UPDATE provision_jobs SET
+			i_customer = ?, i_payment_method = ?, i_transaction = ?, i_did_number = ?, i_account = ?, i_ua = ?,
+			steps_json = ?, credentials_sealed = CASE WHEN credentials_shown_at IS NULL THEN ? ELSE '' END,
+			updated_at = ?
+		WHERE id = ?`,
+		job.ICustomer, job.IPaymentMethod, job.ITransaction, job.IDidNumber, job.IAccount, job.IUA,
+		steps, creds, now, job.ID)
+	if err != nil {
+		return dbError(err, "save provision job step", "provision job")
+	}
+	if n == 0 {
+		return forms.Errorf(forms.ENotFound, "provision job %d not found", job.ID)
+	}
+	return nil
 }
 
 // Update implements provision.Store like RecordIntent. When the job
@@ -442,19 +510,19 @@ func (js *JobStore) StartSignup(ctx context.Context, sessionID string, job *prov
 			return forms.Errorf(forms.ENotFound, "wizard session not found")
 		}
 		reopened := found[0].SignedUpAt == nil
-		var latest []jobRecord
-		if err := tx.Where("session_hash = ?", hash).Order("attempt DESC").Limit(1).Find(&latest).Error; err != nil {
+		latest, ok, err := findJob(tx, `WHERE session_hash = ? ORDER BY attempt DESC LIMIT 1`, hash)
+		if err != nil {
 			return fmt.Errorf("find session's job: %w", err)
 		}
 		attempt := 1
-		if len(latest) > 0 {
+		if ok {
 			// Only a settled job reopens its session (Update); an
 			// operator resolving it later keeps it reopened.
-			if !reopened || !provision.Status(latest[0].Status).Settled() {
-				rec = latest[0]
+			if !reopened || !provision.Status(latest.Status).Settled() {
+				rec = latest
 				return nil
 			}
-			attempt = latest[0].Attempt + 1
+			attempt = latest.Attempt + 1
 		}
 		if err := tx.Exec(`UPDATE wizard_sessions SET signed_up_at = ? WHERE id_hash = ?`, now, hash).Error; err != nil {
 			return fmt.Errorf("mark wizard session signed up: %w", err)
@@ -541,9 +609,12 @@ func (js *JobStore) Release(ctx context.Context, job *provision.Job) error {
 
 // Job returns the job with the given id, or ENotFound.
 func (js *JobStore) Job(ctx context.Context, id int64) (*provision.Job, error) {
-	var rec jobRecord
-	if err := js.s.db.WithContext(ctx).Take(&rec, "id = ?", id).Error; err != nil {
-		return nil, dbError(err, "get provision job", "signup")
+	rec, ok, err := findJob(js.s.db.WithContext(ctx), `WHERE id = ?`, id)
+	if err != nil {
+		return nil, fmt.Errorf("get provision job: %w", err)
+	}
+	if !ok {
+		return nil, forms.Errorf(forms.ENotFound, "signup not found")
 	}
 	return js.job(&rec, utcNow())
 }
@@ -557,15 +628,14 @@ func (js *JobStore) JobBySession(ctx context.Context, sessionID string) (*provis
 // JobBySessionHash is JobBySession for a session known by its hash
 // (provision.Job.SessionID of a stored job).
 func (js *JobStore) JobBySessionHash(ctx context.Context, hash string) (*provision.Job, error) {
-	var recs []jobRecord
-	if err := js.s.db.WithContext(ctx).Where("session_hash = ?", hash).Order("attempt DESC").Limit(1).
-		Find(&recs).Error; err != nil {
+	rec, ok, err := findJob(js.s.db.WithContext(ctx), `WHERE session_hash = ? ORDER BY attempt DESC LIMIT 1`, hash)
+	if err != nil {
 		return nil, fmt.Errorf("get session's provision job: %w", err)
 	}
-	if len(recs) == 0 {
+	if !ok {
 		return nil, forms.Errorf(forms.ENotFound, "signup not found")
 	}
-	return js.job(&recs[0], utcNow())
+	return js.job(&rec, utcNow())
 }
 
 // JobFilter selects jobs for ListJobs.
@@ -633,13 +703,16 @@ func (js *JobStore) ListJobs(ctx context.Context, f JobFilter) (JobPage, error) 
 func (js *JobStore) TakeCredentials(ctx context.Context, jobID int64, now time.Time, maxAge time.Duration) (creds provision.Credentials, shownAt time.Time, err error) {
 	now = dbTime(now)
 	err = js.s.write(ctx, func(tx *gorm.DB) error {
-		q := tx
+		where := `WHERE id = ?`
 		if js.s.dialect == Postgres {
-			q = q.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate})
+			where += ` FOR UPDATE`
 		}
-		var rec jobRecord
-		if err := q.Take(&rec, "id = ?", jobID).Error; err != nil {
-			return dbError(err, "get provision job", "signup")
+		rec, ok, err := findJob(tx, where, jobID)
+		if err != nil {
+			return fmt.Errorf("get provision job: %w", err)
+		}
+		if !ok {
+			return forms.Errorf(forms.ENotFound, "signup not found")
 		}
 		switch {
 		case rec.CredentialsShownAt != nil:

@@ -61,6 +61,10 @@ func TestJobSaveAndLoad(t *testing.T) {
 		if got.LeaseOwner != "w1" || got.LeaseUntil.IsZero() {
 			t.Errorf("lease = %q %v, want w1 kept", got.LeaseOwner, got.LeaseUntil)
 		}
+		// A step's record writes the step, not the status: that is Update's.
+		if got.Status != provision.StatusPending {
+			t.Errorf("status after RecordResult = %q, want pending until Update", got.Status)
+		}
 		if got.ICustomer != 11 || got.ITransaction != 12 || len(got.Steps) != 1 || got.Steps[0].RemoteID != 11 {
 			t.Errorf("loaded job = %+v", got)
 		}
