@@ -59,23 +59,37 @@ func funnelDay(t time.Time) string { return t.UTC().Format(time.DateOnly) }
 // countFunnel counts, in tx, each step of p that the session hash reaches
 // for the first time: it sets the step's bit on the session, and only when
 // the bit was not set yet adds one to the form's counter of the day of now.
-// The conditional UPDATE takes the session row's lock, so concurrent saves
-// of one session never count a step twice. Call it in the transaction that
-// saves the progress (WizardStore.CreateSession and SaveProgress).
+// It reads the bits first, so a save that reaches nothing new (most saves
+// of a session that has gone back a step) costs one read. Call it in the
+// transaction that saves the progress (WizardStore.CreateSession and
+// SaveProgress), after the statement that wrote the session's row: that
+// write holds the row (PostgreSQL's row lock, SQLite's one writer), so
+// concurrent saves of one session never count a step twice.
 func countFunnel(tx *gorm.DB, hash string, p forms.Progress, now time.Time) error {
 	reached := funnelReached(p)
+	want := 0
+	for _, fb := range funnelBits {
+		if reached[fb.step] {
+			want |= fb.bit
+		}
+	}
+	var have []int
+	if err := tx.Raw(`SELECT funnel_steps FROM wizard_sessions WHERE id_hash = ?`, hash).Scan(&have).Error; err != nil {
+		return fmt.Errorf("read funnel steps: %w", err)
+	}
+	if len(have) == 0 {
+		return nil
+	}
+	added := want &^ have[0]
+	if added == 0 {
+		return nil
+	}
+	if err := tx.Exec(`UPDATE wizard_sessions SET funnel_steps = ? WHERE id_hash = ?`, have[0]|added, hash).Error; err != nil {
+		return fmt.Errorf("mark funnel steps: %w", err)
+	}
 	day := funnelDay(now)
 	for _, fb := range funnelBits {
-		if !reached[fb.step] {
-			continue
-		}
-		// The bit is a constant of this file, never input.
-		res := tx.Exec(fmt.Sprintf(`UPDATE wizard_sessions SET funnel_steps = funnel_steps | %d
-			WHERE id_hash = ? AND (funnel_steps & %d) = 0`, fb.bit, fb.bit), hash)
-		if res.Error != nil {
-			return fmt.Errorf("mark funnel step %s: %w", fb.step, res.Error)
-		}
-		if res.RowsAffected == 0 {
+		if added&fb.bit == 0 {
 			continue
 		}
 		if err := tx.Exec(`INSERT INTO funnel_daily (form_id, day, step, count)
