@@ -123,12 +123,11 @@ func (w *WizardStore) CreateSession(ctx context.Context, sess forms.Session) err
 // not (the caller applies forms.Session.Expired), with Progress.SignedUp
 // true while Sign up has it. It returns ENotFound when there is none.
 func (w *WizardStore) Session(ctx context.Context, id string) (forms.Session, error) {
-	// Every wizard request reads its session: plain SQL scanned into the
-	// record, without GORM's reflection over the model.
+	// Every wizard request reads its session: plain SQL on database/sql,
+	// scanned into the record, without GORM's statement building and
+	// reflection over the model.
 	var r wizardSessionRecord
-	err := w.s.db.WithContext(ctx).Raw(`SELECT id_hash, form_id, version_id, progress, card_brand, card_last4,
-			created_at, updated_at, expires_at, signed_up_at
-		FROM wizard_sessions WHERE id_hash = ?`, SessionHash(id)).Row().
+	err := w.s.sqlDB.QueryRowContext(ctx, w.s.sessionQuery, SessionHash(id)).
 		Scan(&r.IDHash, &r.FormID, &r.VersionID, &r.Progress, &r.CardBrand, &r.CardLast4,
 			&r.CreatedAt, &r.UpdatedAt, &r.ExpiresAt, &r.SignedUpAt)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -11,6 +11,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -48,7 +49,15 @@ type Store struct {
 	// committer batches SQLite's write transactions (write.go); nil on
 	// PostgreSQL, whose writers do not exclude each other.
 	committer *committer
+	// sqlDB is db's connection pool, for the hottest reads, and
+	// sessionQuery the wizard session read in the engine's placeholders.
+	sqlDB        *sql.DB
+	sessionQuery string
 }
+
+const sessionQuery = `SELECT id_hash, form_id, version_id, progress, card_brand, card_last4,
+	created_at, updated_at, expires_at, signed_up_at
+	FROM wizard_sessions WHERE id_hash = `
 
 // Open connects to the database named by dsn and returns a Store. It does
 // not migrate: call Migrate before use.
@@ -104,7 +113,10 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (*Store, error) 
 		sqlDB.SetMaxIdleConns(5)
 		sqlDB.SetConnMaxLifetime(30 * time.Minute)
 	}
-	s := &Store{db: db, dialect: dialect, logger: logger}
+	s := &Store{db: db, dialect: dialect, logger: logger, sqlDB: sqlDB, sessionQuery: sessionQuery + "?"}
+	if dialect == Postgres {
+		s.sessionQuery = sessionQuery + "$1"
+	}
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, err
