@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/nyaruka/phonenumbers"
@@ -239,7 +240,7 @@ func (h *handlers) numberList(c *fiber.Ctx, w *wizard, query, poolParam, chosen 
 		}
 		vm.Numbers = vm.Numbers[:0]
 		if chosen != "" {
-			vm.Numbers = append(vm.Numbers, components.NumberOptionVM{Number: chosen, Display: displayNumber(chosen), Selected: true})
+			vm.Numbers = append(vm.Numbers, components.NumberOptionVM{Number: chosen, Display: listedDisplay.of(chosen), Selected: true})
 		}
 		for _, n := range free {
 			if len(vm.Numbers) == numberListSize {
@@ -248,7 +249,7 @@ func (h *handlers) numberList(c *fiber.Ctx, w *wizard, query, poolParam, chosen 
 			if held[n.Number] || n.Number == chosen || !strings.HasPrefix(n.Number, pool.Prefix) {
 				continue
 			}
-			vm.Numbers = append(vm.Numbers, components.NumberOptionVM{Number: n.Number, Display: displayNumber(n.Number)})
+			vm.Numbers = append(vm.Numbers, components.NumberOptionVM{Number: n.Number, Display: listedDisplay.of(n.Number)})
 		}
 		if len(vm.Numbers) == numberListSize || len(free) < limit || limit >= maxNumbersAsked {
 			return vm, nil
@@ -302,4 +303,49 @@ func displayNumber(n string) string {
 		return n
 	}
 	return phonenumbers.Format(num, phonenumbers.INTERNATIONAL)
+}
+
+// maxListedDisplays bounds listedDisplay; past it the cache starts afresh.
+// An entry is a number and its display form, about 100 bytes.
+const maxListedDisplays = 4096
+
+// listedDisplay is displayNumber for the numbers of the phone step's list.
+var listedDisplay displayCache
+
+// displayCache keeps displayNumber's result per number. The phone step
+// lists the same pool's numbers to every prospect, page after page, and
+// formatting one through phonenumbers costs a full parse (about 40
+// allocations and 10 µs). A plain map under a lock, emptied when full,
+// rather than an LRU: the numbers listed are a pool's first pages, a few
+// hundred, and an LRU would write (move to front) on every hit. Only
+// PortaSwitch's own numbers go in, never what a prospect typed: a number
+// is formatted the same for everyone, so an entry cannot be stale or leak.
+// It is safe for concurrent use.
+type displayCache struct {
+	mu sync.RWMutex
+	m  map[string]string
+}
+
+// of returns displayNumber(n), formatted once per number.
+func (dc *displayCache) of(n string) string {
+	dc.mu.RLock()
+	s, ok := dc.m[n]
+	dc.mu.RUnlock()
+	if ok {
+		return s
+	}
+	s = displayNumber(n)
+	dc.mu.Lock()
+	if dc.m == nil || len(dc.m) >= maxListedDisplays {
+		dc.m = make(map[string]string)
+	}
+	// A copy: n may share the memory of a larger string (and so may s,
+	// which is n when n is not a possible number).
+	k := strings.Clone(n)
+	if s == n {
+		s = k
+	}
+	dc.m[k] = s
+	dc.mu.Unlock()
+	return s
 }
