@@ -537,11 +537,19 @@ func (js *JobStore) StartSignup(ctx context.Context, sessionID string, job *prov
 			Status: string(provision.StatusPending), OrderJSON: order, StepsJSON: "[]",
 			LeaseOwner: owner, LeaseUntil: &until, CreatedAt: now, UpdatedAt: now,
 		}
-		if err := tx.Create(&rec).Error; err != nil {
-			return dbError(err, "create provision job", "a signup for this session")
+		// Plain SQL: GORM's Create reflects over the whole model. The
+		// other columns start at their defaults, as the record's zero
+		// values.
+		err = tx.Raw(`INSERT INTO provision_jobs (session_hash, attempt, form_id, version_id, status, order_json,
+				steps_json, lease_owner, lease_until, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			rec.SessionHash, rec.Attempt, rec.FormID, rec.VersionID, rec.Status, rec.OrderJSON,
+			rec.StepsJSON, rec.LeaseOwner, rec.LeaseUntil, rec.CreatedAt, rec.UpdatedAt).Row().Scan(&rec.ID)
+		if err != nil {
+			return dbError(translate(tx, err), "create provision job", "a signup for this session")
 		}
 		ref := provision.NewReference(rec.ID)
-		if err := tx.Model(&jobRecord{}).Where("id = ?", rec.ID).Update("reference", ref).Error; err != nil {
+		if err := tx.Exec(`UPDATE provision_jobs SET reference = ? WHERE id = ?`, ref, rec.ID).Error; err != nil {
 			return dbError(err, "set job reference", "job reference")
 		}
 		rec.Reference = &ref

@@ -213,6 +213,16 @@ func (s *Store) Close() error {
 	return sqlDB.Close()
 }
 
+// translate turns a driver's error into GORM's (gorm.ErrDuplicatedKey,
+// ...), as GORM does for the errors of its own calls but not for those of
+// a *sql.Row from Raw().Row().
+func translate(db *gorm.DB, err error) error {
+	if t, ok := db.Dialector.(gorm.ErrorTranslator); ok && err != nil {
+		return t.Translate(err)
+	}
+	return err
+}
+
 // dbError turns a GORM error into a domain error where the caller can act on
 // it (not found, duplicate key, missing referent) and wraps anything else
 // with what was being done.
