@@ -110,7 +110,7 @@ func BenchmarkAssignDIDToCustomer(b *testing.B) {
 }
 
 // BenchmarkGetNumberListDecode decodes a DID/get_number_list answer of 100
-// numbers as the simulator sends it (decodeResponse into the client's result).
+// numbers as the simulator sends it, as GetNumberList does.
 func BenchmarkGetNumberListDecode(b *testing.B) {
 	ctx := context.Background()
 	req := portaswitch.GetNumberListRequest{Usage: portaswitch.UsageIdle, IDVBatch: 1, Limit: 100}
@@ -122,11 +122,9 @@ func BenchmarkGetNumberListDecode(b *testing.B) {
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		var res struct {
-			NumberList []portaswitch.DIDNumber `json:"number_list"`
-		}
-		if err := portaswitch.DecodeResponse("DID", "get_number_list", 200, body, &res); err != nil || len(res.NumberList) != 100 {
-			b.Fatalf("%d numbers, %v", len(res.NumberList), err)
+		list, err := portaswitch.DecodeNumberList(200, body)
+		if err != nil || len(list) != 100 {
+			b.Fatalf("%d numbers, %v", len(list), err)
 		}
 	}
 }

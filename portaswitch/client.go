@@ -221,6 +221,13 @@ func (c *Client) do(ctx context.Context, service, method, token string, body []b
 	return decodeResponse(service, method, resp.StatusCode, data, out)
 }
 
+// finisher is a result that completes itself once decoded, such as
+// converting what it decoded; an error is the answer's, as a decoding
+// error is.
+type finisher interface {
+	finish() error
+}
+
 // decodeResponse turns a status and body into the result or an error: 200 →
 // out; 500 with faultcode → *Fault; anything else → *TransportError.
 func decodeResponse(service, method string, status int, data []byte, out any) error {
@@ -236,10 +243,14 @@ func decodeResponse(service, method string, status int, data []byte, out any) er
 		if out == nil {
 			out = &struct{}{}
 		}
-		if err := json.Unmarshal(trimmed, out); err != nil {
-			if !json.Valid(trimmed) {
-				return terr(errors.New("response is not valid JSON"))
-			}
+		err := json.Unmarshal(trimmed, out)
+		if err != nil && !json.Valid(trimmed) {
+			return terr(errors.New("response is not valid JSON"))
+		}
+		if f, ok := out.(finisher); ok && err == nil {
+			err = f.finish()
+		}
+		if err != nil {
 			// Valid JSON of an unexpected shape: the call happened, but this
 			// client cannot read the answer.
 			return terr(fmt.Errorf("decode result: %s", RedactString(err.Error())))

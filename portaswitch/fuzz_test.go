@@ -112,3 +112,55 @@ func FuzzParseAmount(f *testing.F) {
 		}
 	})
 }
+
+// FuzzNumberListDecode checks that GetNumberList's decoding (numberListResult,
+// one pass) reads every answer as decoding into []DIDNumber, with
+// DIDNumber.UnmarshalJSON for each number, does: the same numbers, or an
+// error of the same kind.
+func FuzzNumberListDecode(f *testing.F) {
+	for _, s := range []string{
+		`{"number_list":[{"i_did_number":1,"number":"12065550100","i_dv_batch":1,"activation_fee":"0.00","periodic_fee":0.00,"iso_4217":"USD","country_iso":"US","frozen":"N"}]}`,
+		`{"number_list":[{"i_did_number":2,"number":"12065550101","activation_fee":"1e1","periodic_fee":"2.5","iso_4217":"BHD","i_customer":3,"i_account":4}]}`,
+		`{"number_list":[{"iso_4217":"JPY","activation_fee":100,"periodic_fee":0},{"number":"1"}]}`,
+		`{"number_list":[null,{"number":"2","NUMBER":"3"}]}`,
+		`{"number_list":null}`,
+		`{"number_list":[]}`,
+		`{}`,
+		`{"number_list":[{"activation_fee":"abc"}]}`,
+		`{"number_list":[{"periodic_fee":0.001,"iso_4217":"USD"}]}`,
+		`{"number_list":[{"number":"1","activation_fee":"x"},{"i_did_number":"7"}]}`,
+		`{"number_list":[{"i_did_number":"7"}]}`,
+		`{"number_list":[{"activation_fee":true}]}`,
+		`{"number_list":{}}`,
+		`{"number_list":[1]}`,
+		`{"number_list":[{"i_did_number":1e400}]}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var old struct {
+			L []DIDNumber `json:"number_list"`
+		}
+		oldErr := decodeResponse("DID", "get_number_list", 200, body, &old)
+		var res numberListResult
+		err := decodeResponse("DID", "get_number_list", 200, body, &res)
+		if (err == nil) != (oldErr == nil) {
+			t.Fatalf("%s: error %v, with DIDNumber.UnmarshalJSON %v", body, err, oldErr)
+		}
+		if err != nil {
+			var te *TransportError
+			if !errors.As(err, &te) || te.StatusCode != 200 {
+				t.Fatalf("%s: error %T %v", body, err, err)
+			}
+			return
+		}
+		if len(res.list) != len(old.L) || (res.list == nil) != (old.L == nil) {
+			t.Fatalf("%s: %d numbers (nil %t), with DIDNumber.UnmarshalJSON %d (nil %t)", body, len(res.list), res.list == nil, len(old.L), old.L == nil)
+		}
+		for i := range res.list {
+			if res.list[i] != old.L[i] {
+				t.Fatalf("%s: number %d is %+v, with DIDNumber.UnmarshalJSON %+v", body, i, res.list[i], old.L[i])
+			}
+		}
+	})
+}
