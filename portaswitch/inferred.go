@@ -132,12 +132,19 @@ func (c *Client) AssignUA(ctx context.Context, iAccount, iUA int64, port int) er
 	if port <= 0 {
 		port = 1
 	}
-	return c.callSuccess(ctx, "Account", "assign_ua", map[string]int64{"i_account": iAccount, "i_ua": iUA, "port": int64(port)})
+	return c.callSuccess(ctx, "Account", "assign_ua", struct {
+		IAccount int64 `json:"i_account"`
+		IUA      int64 `json:"i_ua"`
+		Port     int64 `json:"port"`
+	}{iAccount, iUA, int64(port)})
 }
 
 // ReleaseUA takes device iUA off account iAccount.
 func (c *Client) ReleaseUA(ctx context.Context, iAccount, iUA int64) error {
-	return c.callSuccess(ctx, "Account", "release_ua", map[string]int64{"i_account": iAccount, "i_ua": iUA})
+	return c.callSuccess(ctx, "Account", "release_ua", struct {
+		IAccount int64 `json:"i_account"`
+		IUA      int64 `json:"i_ua"`
+	}{iAccount, iUA})
 }
 
 // Card brands for PaymentMethodInfo.PaymentMethod.
@@ -185,7 +192,10 @@ func (c *Client) UpdatePaymentMethod(ctx context.Context, iCustomer int64, card 
 	var res struct {
 		IPaymentMethod int64 `json:"i_payment_method"`
 	}
-	err := c.call(ctx, "Customer", "update_payment_method", map[string]any{"i_customer": iCustomer, "payment_method_info": card}, &res)
+	err := c.call(ctx, "Customer", "update_payment_method", struct {
+		ICustomer         int64             `json:"i_customer"`
+		PaymentMethodInfo PaymentMethodInfo `json:"payment_method_info"`
+	}{iCustomer, card}, &res)
 	return res.IPaymentMethod, err
 }
 
@@ -321,7 +331,9 @@ func (c *Client) GetTransactionList(ctx context.Context, iCustomer int64) ([]Tra
 	var res struct {
 		TransactionList []Transaction `json:"transaction_list"`
 	}
-	err := c.call(ctx, "Customer", "get_transaction_list", map[string]int64{"i_customer": iCustomer}, &res)
+	err := c.call(ctx, "Customer", "get_transaction_list", struct {
+		ICustomer int64 `json:"i_customer"`
+	}{iCustomer}, &res)
 	return res.TransactionList, err
 }
 
@@ -330,7 +342,10 @@ func (c *Client) GetTransactionList(ctx context.Context, iCustomer int64) ([]Tra
 // wrong oldPassword or a newPassword that breaks the policy (letters and
 // digits, 6 to 32) gives a *Fault.
 func (c *Client) ChangePassword(ctx context.Context, oldPassword, newPassword string) error {
-	if err := c.callSuccess(ctx, "Account", "change_password", map[string]string{"old_password": oldPassword, "new_password": newPassword}); err != nil {
+	if err := c.callSuccess(ctx, "Account", "change_password", struct {
+		NewPassword string `json:"new_password"`
+		OldPassword string `json:"old_password"`
+	}{newPassword, oldPassword}); err != nil {
 		return err
 	}
 	c.mu.Lock()

@@ -88,7 +88,9 @@ func (c *Client) RefreshAccessToken(ctx context.Context) (*RefreshResult, error)
 
 func (c *Client) refreshToken(ctx context.Context, refresh string) (*RefreshResult, error) {
 	var res RefreshResult
-	if err := c.call(ctx, "Session", "refresh_access_token", map[string]string{"refresh_token": refresh}, &res); err != nil {
+	if err := c.call(ctx, "Session", "refresh_access_token", struct {
+		RefreshToken string `json:"refresh_token"`
+	}{refresh}, &res); err != nil {
 		return nil, err
 	}
 	if res.AccessToken == "" {
@@ -101,12 +103,12 @@ func (c *Client) refreshToken(ctx context.Context, refresh string) (*RefreshResu
 // Ping asks whether the current access token is valid (logging in first if
 // there is none). UserID is 0 when it is not.
 func (c *Client) Ping(ctx context.Context) (*PingResult, error) {
-	tok, err := c.ensureSession(ctx)
+	tok, _, err := c.ensureSession(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var res PingResult
-	if err := c.call(ctx, "Session", "ping", map[string]string{"access_token": tok}, &res); err != nil {
+	if err := c.call(ctx, "Session", "ping", accessTokenParams{tok}, &res); err != nil {
 		return nil, err
 	}
 	return &res, nil
@@ -122,12 +124,13 @@ func (c *Client) Logout(ctx context.Context) error {
 	var res struct {
 		Success int `json:"success"`
 	}
-	if err := c.call(ctx, "Session", "logout", map[string]string{"access_token": tok}, &res); err != nil {
+	if err := c.call(ctx, "Session", "logout", accessTokenParams{tok}, &res); err != nil {
 		return err
 	}
 	c.mu.Lock()
 	if c.access == tok {
-		c.access, c.refresh = "", ""
+		c.setAccess("")
+		c.refresh = ""
 	}
 	c.mu.Unlock()
 	return nil
