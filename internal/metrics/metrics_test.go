@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -83,7 +84,8 @@ func TestTransport(t *testing.T) {
 	defer srv.Close()
 	m := metrics.New(nil)
 	c := &http.Client{Transport: m.Transport(nil)}
-	for _, p := range []string{"/rest/Session/login", "/rest/Customer/add_customer", "/account/rest/Account/get_account_info", "/rest/Sim/teapot", "/junk"} {
+	// login twice: the second call finds its series kept.
+	for _, p := range []string{"/rest/Session/login", "/rest/Customer/add_customer", "/account/rest/Account/get_account_info", "/rest/Sim/teapot", "/junk", "/rest/Session/login"} {
 		resp, err := c.Post(srv.URL+p, "application/json", strings.NewReader("{}"))
 		if err != nil {
 			t.Fatal(err)
@@ -92,7 +94,7 @@ func TestTransport(t *testing.T) {
 	}
 	_, body := scrape(t, m.Handler(""), "")
 	for _, want := range []string{
-		`websignup_portaswitch_call_duration_seconds_count{method="Session/login",outcome="ok"} 1`,
+		`websignup_portaswitch_call_duration_seconds_count{method="Session/login",outcome="ok"} 2`,
 		`websignup_portaswitch_call_duration_seconds_count{method="Customer/add_customer",outcome="fault"} 1`,
 		`websignup_portaswitch_call_duration_seconds_count{method="Account/get_account_info",outcome="ok"} 1`,
 		`websignup_portaswitch_call_duration_seconds_count{method="Sim/teapot",outcome="error"} 1`,
@@ -100,6 +102,12 @@ func TestTransport(t *testing.T) {
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("scrape lacks %s", want)
+		}
+	}
+	// Only the outcomes that happened have series.
+	for _, unwanted := range []string{`method="Session/login",outcome="fault"`, `method="Session/login",outcome="error"`} {
+		if strings.Contains(body, unwanted) {
+			t.Errorf("scrape has %s", unwanted)
 		}
 	}
 }
@@ -146,3 +154,41 @@ func TestJobs(t *testing.T) {
 		}
 	}
 }
+
+// TestTransportManyPaths checks that calls are still counted once the
+// transport stops keeping the series of new paths.
+func TestTransportManyPaths(t *testing.T) {
+	m := metrics.New(nil)
+	rt := m.Transport(roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: http.StatusOK, Body: http.NoBody, Request: r}, nil
+	}))
+	call := func(path string) {
+		req, err := http.NewRequest(http.MethodPost, "http://portaswitch.test"+path, http.NoBody)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := rt.RoundTrip(req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 300 {
+		call("/rest/Many/m" + strconv.Itoa(i))
+	}
+	call("/rest/Over/flow")
+	call("/rest/Over/flow")
+	call("/rest/Many/m0")
+	_, body := scrape(t, m.Handler(""), "")
+	for _, want := range []string{
+		`websignup_portaswitch_call_duration_seconds_count{method="Over/flow",outcome="ok"} 2`,
+		`websignup_portaswitch_call_duration_seconds_count{method="Many/m0",outcome="ok"} 2`,
+		`websignup_portaswitch_call_duration_seconds_count{method="Many/m299",outcome="ok"} 1`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("scrape lacks %s", want)
+		}
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
