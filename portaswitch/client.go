@@ -255,8 +255,10 @@ func (c *Client) do(ctx context.Context, service, method string, auth []string, 
 		}
 	}()
 	buf.Reset()
-	if n := resp.ContentLength; n > 0 && n <= maxResponseBytes {
+	if n := resp.ContentLength; n > 0 && n <= maxPooledBody {
 		// ReadFrom wants MinRead bytes free to read the end of the body.
+		// A larger body grows the buffer as it arrives, as io.ReadAll
+		// did, rather than trust its Content-Length with the memory.
 		buf.Grow(int(n) + bytes.MinRead)
 	}
 	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, maxResponseBytes)); err != nil {
