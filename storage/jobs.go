@@ -309,15 +309,8 @@ func (js *JobStore) RecordResult(ctx context.Context, job *provision.Job, step s
 // touch the indexes on status and next attempt, about a dozen times per
 // signup.
 func (js *JobStore) saveSteps(ctx context.Context, job *provision.Job) error {
-	if job.ID == 0 {
-		return errors.New("storage: save of a job without ID")
-	}
 	now := utcNow()
-	steps, err := encodeSteps(job.Steps)
-	if err != nil {
-		return err
-	}
-	creds, err := js.sealCredentials(job.ID, job.Credentials, now)
+	steps, creds, err := js.stepColumns(job, now)
 	if err != nil {
 		return err
 	}
@@ -337,8 +330,21 @@ func (js *JobStore) saveSteps(ctx context.Context, job *provision.Job) error {
 	return nil
 }
 
-// Update implements provision.Store like RecordIntent. When the job
-// settles it also, in the same transaction: records when (settled_at);
+// stepColumns are the encoded step list and sealed credentials of job, as
+// both saves write them.
+func (js *JobStore) stepColumns(job *provision.Job, now time.Time) (steps, creds string, err error) {
+	if job.ID == 0 {
+		return "", "", errors.New("storage: save of a job without ID")
+	}
+	if steps, err = encodeSteps(job.Steps); err != nil {
+		return "", "", err
+	}
+	creds, err = js.sealCredentials(job.ID, job.Credentials, now)
+	return steps, creds, err
+}
+
+// Update implements provision.Store: it persists the whole job (never its
+// lease) before returning. When the job settles it also, in the same transaction: records when (settled_at);
 // for a completed job, deletes the session's hold on the job's number (the
 // number now belongs to the account); for a declined, card_needed or failed
 // job that is the session's latest attempt, reopens the wizard session
@@ -354,19 +360,12 @@ func (js *JobStore) Update(ctx context.Context, job *provision.Job) error {
 // save writes every field the runner changes. The lease columns are never
 // written here: they belong to the Claimer.
 func (js *JobStore) save(ctx context.Context, job *provision.Job) error {
-	if job.ID == 0 {
-		return errors.New("storage: save of a job without ID")
-	}
 	now := utcNow()
+	steps, creds, err := js.stepColumns(job, now)
+	if err != nil {
+		return err
+	}
 	order, err := encodeOrder(job.Order)
-	if err != nil {
-		return err
-	}
-	steps, err := encodeSteps(job.Steps)
-	if err != nil {
-		return err
-	}
-	creds, err := js.sealCredentials(job.ID, job.Credentials, now)
 	if err != nil {
 		return err
 	}
