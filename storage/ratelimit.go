@@ -95,9 +95,9 @@ func (r *RateLimitStorage) Set(key string, val []byte, exp time.Duration) error 
 	}
 	ctx, cancel := r.ctx()
 	defer cancel()
-	err := r.s.db.WithContext(ctx).Exec(`INSERT INTO rate_limits (key, value, expires_at) VALUES (?, ?, ?)
+	_, err := r.s.exec(ctx, `INSERT INTO rate_limits (key, value, expires_at) VALUES (?, ?, ?)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
-		key, val, expires).Error
+		key, val, expires)
 	if err != nil {
 		return fmt.Errorf("write rate limit: %w", err)
 	}
@@ -108,7 +108,7 @@ func (r *RateLimitStorage) Set(key string, val []byte, exp time.Duration) error 
 func (r *RateLimitStorage) Delete(key string) error {
 	ctx, cancel := r.ctx()
 	defer cancel()
-	if err := r.s.db.WithContext(ctx).Exec(`DELETE FROM rate_limits WHERE key = ?`, key).Error; err != nil {
+	if _, err := r.s.exec(ctx, `DELETE FROM rate_limits WHERE key = ?`, key); err != nil {
 		return fmt.Errorf("delete rate limit: %w", err)
 	}
 	return nil
@@ -118,7 +118,7 @@ func (r *RateLimitStorage) Delete(key string) error {
 func (r *RateLimitStorage) Reset() error {
 	ctx, cancel := r.ctx()
 	defer cancel()
-	if err := r.s.db.WithContext(ctx).Exec(`DELETE FROM rate_limits`).Error; err != nil {
+	if _, err := r.s.exec(ctx, `DELETE FROM rate_limits`); err != nil {
 		return fmt.Errorf("reset rate limits: %w", err)
 	}
 	return nil
@@ -129,11 +129,11 @@ func (r *RateLimitStorage) Reset() error {
 func (r *RateLimitStorage) DeleteExpired() (int64, error) {
 	ctx, cancel := r.ctx()
 	defer cancel()
-	res := r.s.db.WithContext(ctx).Exec(`DELETE FROM rate_limits WHERE expires_at <> 0 AND expires_at <= ?`, r.now().UnixNano())
-	if res.Error != nil {
-		return 0, fmt.Errorf("delete expired rate limits: %w", res.Error)
+	n, err := r.s.exec(ctx, `DELETE FROM rate_limits WHERE expires_at <> 0 AND expires_at <= ?`, r.now().UnixNano())
+	if err != nil {
+		return 0, fmt.Errorf("delete expired rate limits: %w", err)
 	}
-	return res.RowsAffected, nil
+	return n, nil
 }
 
 // Close stops the expiry goroutine; the Store stays open.
