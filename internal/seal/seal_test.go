@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -176,6 +178,32 @@ func TestSignVerify(t *testing.T) {
 	raw[0] ^= 1
 	if s.Verify("cookie-id", base64.RawURLEncoding.EncodeToString(raw)) {
 		t.Error("Verify accepts a changed signature")
+	}
+}
+
+// Signatures made at once by many goroutines (the MAC states are reused)
+// are each the one the message has alone.
+func TestSignConcurrent(t *testing.T) {
+	s := mustNew(t, secret, "csrf")
+	want := make([]string, 64)
+	for i := range want {
+		want[i] = s.Sign(fmt.Sprintf("id-%d", i))
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for n := range 500 {
+				i := (n + g) % len(want)
+				if got := s.Sign(fmt.Sprintf("id-%d", i)); got != want[i] {
+					t.Errorf("Sign(id-%d) = %s, want %s", i, got, want[i])
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if want[0] == want[1] {
+		t.Error("two messages have one signature")
 	}
 }
 
