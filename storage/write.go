@@ -23,7 +23,7 @@ import (
 // busy timeout, which polls in millisecond sleeps.
 //
 // fn must not call write itself (it would wait for its own batch): use the
-// tx it is given. fn may run more than once (when a later write of its
+// tx it is given. fn may run more than once (when a write after it in its
 // batch fails, the batch runs again without that one), so it must change
 // nothing but the database and variables it sets afresh on each run. fn
 // runs on the committer's context, not the caller's: interrupting a
@@ -66,7 +66,8 @@ type committer struct {
 	// the queue holds all it will ever hold, and the loop drains it.
 	mu     sync.RWMutex
 	closed bool
-	// observe, if set, is told each batch's size (metrics).
+	// observe, if set, is told each batch's size (the tests use it to see
+	// that writes share commits).
 	observe func(size int)
 }
 
