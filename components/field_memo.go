@@ -4,11 +4,11 @@ import (
 	"context"
 	"io"
 	"strings"
-	"sync"
 
 	"github.com/a-h/templ"
 
 	"websignup/forms"
+	"websignup/internal/memo"
 )
 
 // Field renders one configured input with its label, optional help text and
@@ -85,13 +85,9 @@ type fieldMarkup struct {
 	holes []string
 }
 
-// maxFieldShapes bounds the field memo; past it the memo starts afresh.
-const maxFieldShapes = 1024
-
-var fieldMemo struct {
-	mu sync.RWMutex
-	m  map[fieldShape]*fieldMarkup // nil: cannot be cut, render each time
-}
+// fieldMemo keeps each shape's markup; a nil one cannot be cut, and the
+// field is rendered each time.
+var fieldMemo memo.Map[fieldShape, *fieldMarkup]
 
 // shapedField is a field written from its shape's markup. Its Render is
 // called through the templ.Component that Field returns.
@@ -102,17 +98,10 @@ type shapedField struct {
 
 // Render implements templ.Component.
 func (c shapedField) Render(ctx context.Context, w io.Writer) error {
-	fieldMemo.mu.RLock()
-	m, ok := fieldMemo.m[c.shape]
-	fieldMemo.mu.RUnlock()
+	m, ok := fieldMemo.Load(c.shape)
 	if !ok {
 		m = cutField(ctx, c.shape)
-		fieldMemo.mu.Lock()
-		if fieldMemo.m == nil || len(fieldMemo.m) >= maxFieldShapes {
-			fieldMemo.m = make(map[fieldShape]*fieldMarkup)
-		}
-		fieldMemo.m[c.shape] = m
-		fieldMemo.mu.Unlock()
+		fieldMemo.Store(c.shape, m)
 	}
 	if m == nil {
 		return fieldTemplate(c.shape.field(c.value, c.err)).Render(ctx, w)

@@ -4,25 +4,22 @@ import (
 	"context"
 	"io"
 	"strings"
-	"sync"
 
 	"github.com/a-h/templ"
-)
 
-// maxMemo bounds each markup memo; past it the memo starts afresh.
-const maxMemo = 1024
+	"websignup/internal/memo"
+)
 
 // markupMemo keeps the markup a component renders for a comparable view
 // model, for the parts of a page that repeat from request to request and
 // hold nothing of the prospect's: a version's plan cards, a step's
 // progress, intro and actions. The markup is render(k)'s, rendered the
 // first time k is seen; render must not depend on the context (no nonce).
-// Keyed by content, it cannot go stale. It is safe for concurrent use.
+// Keyed by content, it cannot go stale. It is safe for concurrent use and
+// bounded (memo.Map).
 type markupMemo[K comparable] struct {
 	render func(K) templ.Component
-
-	mu sync.RWMutex
-	m  map[K]string
+	m      memo.Map[K, string]
 }
 
 // of is the component writing k's markup. It is a struct, whose Render a
@@ -36,22 +33,14 @@ type memoized[K comparable] struct {
 
 // Render implements templ.Component.
 func (c memoized[K]) Render(ctx context.Context, w io.Writer) error {
-	mm := c.mm
-	mm.mu.RLock()
-	s, ok := mm.m[c.k]
-	mm.mu.RUnlock()
+	s, ok := c.mm.m.Load(c.k)
 	if !ok {
 		var sb strings.Builder
-		if err := mm.render(c.k).Render(ctx, &sb); err != nil {
+		if err := c.mm.render(c.k).Render(ctx, &sb); err != nil {
 			return err
 		}
 		s = sb.String()
-		mm.mu.Lock()
-		if mm.m == nil || len(mm.m) >= maxMemo {
-			mm.m = make(map[K]string)
-		}
-		mm.m[c.k] = s
-		mm.mu.Unlock()
+		c.mm.m.Store(c.k, s)
 	}
 	_, err := io.WriteString(w, s)
 	return err

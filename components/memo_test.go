@@ -10,6 +10,7 @@ import (
 	"github.com/a-h/templ"
 
 	"websignup/forms"
+	"websignup/internal/memo"
 )
 
 func renderString(t *testing.T, c templ.Component) string {
@@ -81,7 +82,7 @@ func TestMemoBounded(t *testing.T) {
 	var wg sync.WaitGroup
 	for g := range 4 {
 		wg.Go(func() {
-			for k := range 3 * maxMemo {
+			for k := range 3 * memo.DefaultMax {
 				var sb strings.Builder
 				if err := mm.of(k).Render(context.Background(), &sb); err != nil || sb.String() != strconv.Itoa(k) {
 					t.Errorf("goroutine %d: key %d gave %q, %v", g, k, sb.String(), err)
@@ -91,7 +92,7 @@ func TestMemoBounded(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if n := len(mm.m); n == 0 || n > maxMemo {
-		t.Errorf("%d entries, want 1..%d", n, maxMemo)
+	if n := mm.m.Len(); n == 0 || n > memo.DefaultMax {
+		t.Errorf("%d entries, want 1..%d", n, memo.DefaultMax)
 	}
 }

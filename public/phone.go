@@ -4,13 +4,13 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/nyaruka/phonenumbers"
 
 	"websignup/components"
 	"websignup/forms"
+	"websignup/internal/memo"
 	"websignup/internal/web"
 )
 
@@ -310,7 +310,11 @@ func displayNumber(n string) string {
 const maxListedDisplays = 4096
 
 // listedDisplay is displayNumber for the numbers of the phone step's list.
-var listedDisplay displayCache
+var listedDisplay = newDisplayCache()
+
+func newDisplayCache() *displayCache {
+	return &displayCache{m: memo.Map[string, string]{Max: maxListedDisplays}}
+}
 
 // displayCache keeps displayNumber's result per number. The phone step
 // lists the same pool's numbers to every prospect, page after page, and
@@ -322,30 +326,21 @@ var listedDisplay displayCache
 // is formatted the same for everyone, so an entry cannot be stale or leak.
 // It is safe for concurrent use.
 type displayCache struct {
-	mu sync.RWMutex
-	m  map[string]string
+	m memo.Map[string, string]
 }
 
 // of returns displayNumber(n), formatted once per number.
 func (dc *displayCache) of(n string) string {
-	dc.mu.RLock()
-	s, ok := dc.m[n]
-	dc.mu.RUnlock()
-	if ok {
+	if s, ok := dc.m.Load(n); ok {
 		return s
 	}
-	s = displayNumber(n)
-	dc.mu.Lock()
-	if dc.m == nil || len(dc.m) >= maxListedDisplays {
-		dc.m = make(map[string]string)
-	}
+	s := displayNumber(n)
 	// A copy: n may share the memory of a larger string (and so may s,
 	// which is n when n is not a possible number).
 	k := strings.Clone(n)
 	if s == n {
 		s = k
 	}
-	dc.m[k] = s
-	dc.mu.Unlock()
+	dc.m.Store(k, s)
 	return s
 }

@@ -68,7 +68,7 @@ func TestListedDisplaySame(t *testing.T) {
 		}
 		want[n] = d
 	}
-	var dc displayCache
+	dc := newDisplayCache()
 	for round := range 2 { // formatted, then from the cache
 		for n, d := range want {
 			if got := dc.of(n); got != d {
@@ -76,8 +76,8 @@ func TestListedDisplaySame(t *testing.T) {
 			}
 		}
 	}
-	if len(dc.m) != len(want) {
-		t.Errorf("cache holds %d numbers, want %d", len(dc.m), len(want))
+	if dc.m.Len() != len(want) {
+		t.Errorf("cache holds %d numbers, want %d", dc.m.Len(), len(want))
 	}
 }
 
@@ -85,7 +85,7 @@ func TestListedDisplaySame(t *testing.T) {
 // maxListedDisplays numbers and still answers right once it started afresh,
 // with many goroutines at once (run with -race).
 func TestListedDisplayBounded(t *testing.T) {
-	var dc displayCache
+	dc := newDisplayCache()
 	var wg sync.WaitGroup
 	for g := range 4 {
 		wg.Go(func() {
@@ -100,8 +100,8 @@ func TestListedDisplayBounded(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if len(dc.m) > maxListedDisplays || len(dc.m) == 0 {
-		t.Errorf("cache holds %d numbers, bound %d", len(dc.m), maxListedDisplays)
+	if dc.m.Len() > maxListedDisplays || dc.m.Len() == 0 {
+		t.Errorf("cache holds %d numbers, bound %d", dc.m.Len(), maxListedDisplays)
 	}
 }
 

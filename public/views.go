@@ -2,14 +2,11 @@ package public
 
 import (
 	"slices"
-	"sync"
 
 	"websignup/components"
 	"websignup/forms"
+	"websignup/internal/memo"
 )
-
-// maxViews bounds the view cache; past it the cache starts afresh.
-const maxViews = 1024
 
 // versionViews remembers, for each version a wizard shows, the view models
 // that depend on the version alone: the brand (components.NewBrand checks
@@ -23,8 +20,7 @@ const maxViews = 1024
 // comparison is cheap, since a published version is cached in memory and
 // shares its strings with every request. It is safe for concurrent use.
 type versionViews struct {
-	mu sync.RWMutex
-	m  map[int64]*versionView
+	m memo.Map[int64, *versionView]
 }
 
 // versionView is what versionViews keeps of a version. It is shared by
@@ -43,9 +39,7 @@ type versionView struct {
 // view returns the view of version v of the form with the given slug,
 // made once.
 func (vs *versionViews) view(slug string, v *forms.Version) *versionView {
-	vs.mu.RLock()
-	vw := vs.m[v.ID]
-	vs.mu.RUnlock()
+	vw, _ := vs.m.Load(v.ID)
 	if vw != nil && vw.slug == slug && vw.branding == v.Config.Branding && slices.Equal(vw.products, v.Config.Products) {
 		return vw
 	}
@@ -59,12 +53,7 @@ func (vs *versionViews) view(slug string, v *forms.Version) *versionView {
 	for _, p := range v.Config.Products {
 		vw.plans = append(vw.plans, components.NewPlan(p, false))
 	}
-	vs.mu.Lock()
-	if vs.m == nil || len(vs.m) >= maxViews {
-		vs.m = make(map[int64]*versionView)
-	}
-	vs.m[v.ID] = vw
-	vs.mu.Unlock()
+	vs.m.Store(v.ID, vw)
 	return vw
 }
 
