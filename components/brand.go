@@ -235,7 +235,7 @@ func pageHeader(b BrandVM) templ.Component {
 	if !b.pre.ok {
 		return siteHeader(b)
 	}
-	return rawHTML(b.pre.header)
+	return templ.Raw(b.pre.header)
 }
 
 // pageFooter is siteFooter(b), written from NewBrand's rendering when b
@@ -244,5 +244,5 @@ func pageFooter(b BrandVM) templ.Component {
 	if !b.pre.ok {
 		return siteFooter(b)
 	}
-	return rawHTML(b.pre.footer)
+	return templ.Raw(b.pre.footer)
 }

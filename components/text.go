@@ -27,15 +27,6 @@ func (t text) Render(_ context.Context, w io.Writer) error {
 	return err
 }
 
-// rawHTML is markup rendered earlier by a component, written as it is.
-type rawHTML string
-
-// Render implements templ.Component.
-func (h rawHTML) Render(_ context.Context, w io.Writer) error {
-	_, err := io.WriteString(w, string(h))
-	return err
-}
-
 // renderedOnce returns c rendered on first use, and its markup after that:
 // for components that depend on nothing, not even the request's nonce.
 func renderedOnce(c templ.Component) func() templ.Component {
@@ -44,7 +35,7 @@ func renderedOnce(c templ.Component) func() templ.Component {
 		if err := c.Render(context.Background(), &sb); err != nil {
 			panic(err) // constant markup: cannot fail
 		}
-		return rawHTML(sb.String())
+		return templ.Raw(sb.String())
 	})
 }
 
