@@ -72,9 +72,6 @@ type Client struct {
 	access  string
 	refresh string
 	pass    string
-	// auth is the Authorization header's value for access, made when
-	// access changes rather than on every call.
-	auth []string
 }
 
 // New returns a Client for cfg. It returns an error when BaseURL is not an
@@ -103,16 +100,15 @@ func New(cfg Config) (*Client, error) {
 	if lg == nil {
 		lg = slog.New(slog.DiscardHandler)
 	}
-	c := &Client{
+	return &Client{
 		base:    strings.TrimRight(cfg.BaseURL, "/"),
 		cfg:     cfg,
 		http:    hc,
 		log:     lg,
+		access:  cfg.AccessToken,
 		refresh: cfg.RefreshToken,
 		pass:    cfg.Password,
-	}
-	c.setAccess(cfg.AccessToken)
-	return c, nil
+	}, nil
 }
 
 // Tokens returns the current access and refresh tokens (empty before the
@@ -130,28 +126,12 @@ func (c *Client) token() string {
 	return c.access
 }
 
-// bearer returns the access token and its Authorization header value.
-func (c *Client) bearer() (string, []string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.access, c.auth
-}
-
 func (c *Client) setTokens(access, refresh string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.setAccess(access)
+	c.access = access
 	if refresh != "" {
 		c.refresh = refresh
-	}
-}
-
-// setAccess sets the access token and its header; c.mu is held (or c not
-// yet shared).
-func (c *Client) setAccess(access string) {
-	c.access, c.auth = access, nil
-	if access != "" {
-		c.auth = []string{"Bearer " + access}
 	}
 }
 
@@ -179,13 +159,13 @@ func (c *Client) call(ctx context.Context, service, method string, params, out a
 	read := isRead(service, method)
 	retries := 0
 	for {
-		tok, auth := "", []string(nil)
+		tok := ""
 		if authed {
-			if tok, auth, err = c.ensureSession(ctx); err != nil {
+			if tok, err = c.ensureSession(ctx); err != nil {
 				return err
 			}
 		}
-		err = c.do(ctx, service, method, auth, body, out)
+		err = c.do(ctx, service, method, tok, body, out)
 		switch {
 		case err == nil:
 			return nil
@@ -211,22 +191,8 @@ func (c *Client) call(ctx context.Context, service, method string, params, out a
 	}
 }
 
-// jsonMedia is the Content-Type and Accept header value of every call. The
-// headers of a request are only read (http.Client copies them before it
-// could change them, for redirects), so every request shares it.
-var jsonMedia = []string{"application/json"}
-
-// bodyBufs holds the buffers answers are read into: decoding copies what it
-// keeps, so a buffer is reused once the answer is decoded.
-var bodyBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// maxPooledBody is the largest buffer bodyBufs keeps (a hundred numbers
-// are about 16 kB).
-const maxPooledBody = 1 << 20
-
-// do sends one HTTP request; auth is the Authorization header's value (nil
-// for none).
-func (c *Client) do(ctx context.Context, service, method string, auth []string, body []byte, out any) (err error) {
+// do sends one HTTP request.
+func (c *Client) do(ctx context.Context, service, method, token string, body []byte, out any) (err error) {
 	start := time.Now()
 	defer func() { c.logCall(ctx, service, method, body, start, err) }()
 	terr := func(status int, e error) error {
@@ -238,33 +204,21 @@ func (c *Client) do(ctx context.Context, service, method string, auth []string, 
 	if err != nil {
 		return terr(0, err)
 	}
-	req.Header = http.Header{"Content-Type": jsonMedia, "Accept": jsonMedia}
-	if auth != nil {
-		req.Header["Authorization"] = auth
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return terr(0, scrubURLError(err))
 	}
 	defer resp.Body.Close()
-	buf := bodyBufs.Get().(*bytes.Buffer)
-	defer func() {
-		if buf.Cap() <= maxPooledBody {
-			buf.Reset()
-			bodyBufs.Put(buf)
-		}
-	}()
-	buf.Reset()
-	if n := resp.ContentLength; n > 0 && n <= maxPooledBody {
-		// ReadFrom wants MinRead bytes free to read the end of the body.
-		// A larger body grows the buffer as it arrives, as io.ReadAll
-		// did, rather than trust its Content-Length with the memory.
-		buf.Grow(int(n) + bytes.MinRead)
-	}
-	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, maxResponseBytes)); err != nil {
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+	if err != nil {
 		return terr(resp.StatusCode, err)
 	}
-	return decodeResponse(service, method, resp.StatusCode, buf.Bytes(), out)
+	return decodeResponse(service, method, resp.StatusCode, data, out)
 }
 
 // finisher is a result that completes itself once decoded, such as
@@ -351,22 +305,21 @@ func (c *Client) logCall(ctx context.Context, service, method string, body []byt
 	c.log.LogAttrs(ctx, level, "portaswitch call", attrs...)
 }
 
-// ensureSession returns a usable access token and its Authorization header
-// value, logging in first if there is none.
-func (c *Client) ensureSession(ctx context.Context) (string, []string, error) {
-	if tok, auth := c.bearer(); tok != "" {
-		return tok, auth, nil
+// ensureSession returns a usable access token, logging in first if there is
+// none.
+func (c *Client) ensureSession(ctx context.Context) (string, error) {
+	if tok := c.token(); tok != "" {
+		return tok, nil
 	}
 	c.authMu.Lock()
 	defer c.authMu.Unlock()
-	if tok, auth := c.bearer(); tok != "" {
-		return tok, auth, nil
+	if tok := c.token(); tok != "" {
+		return tok, nil
 	}
 	if _, err := c.login(ctx); err != nil {
-		return "", nil, err
+		return "", err
 	}
-	tok, auth := c.bearer()
-	return tok, auth, nil
+	return c.token(), nil
 }
 
 // reauth replaces the expired token stale: by refresh token if there is one,

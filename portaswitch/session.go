@@ -103,7 +103,7 @@ func (c *Client) refreshToken(ctx context.Context, refresh string) (*RefreshResu
 // Ping asks whether the current access token is valid (logging in first if
 // there is none). UserID is 0 when it is not.
 func (c *Client) Ping(ctx context.Context) (*PingResult, error) {
-	tok, _, err := c.ensureSession(ctx)
+	tok, err := c.ensureSession(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -129,8 +129,7 @@ func (c *Client) Logout(ctx context.Context) error {
 	}
 	c.mu.Lock()
 	if c.access == tok {
-		c.setAccess("")
-		c.refresh = ""
+		c.access, c.refresh = "", ""
 	}
 	c.mu.Unlock()
 	return nil
