@@ -114,3 +114,36 @@ func (e *realEnv) checkInvariants(t *testing.T) {
 	}
 	t.Logf("%d jobs settled: %v", len(page.Jobs), byStatus)
 }
+
+// TestSignupOutOfTimeReleasesJob: a Sign up whose run uses up its time (half
+// the lease; here PortaSwitch takes a second to charge) still releases its
+// job, so that a worker takes it up as soon as it is due instead of once the
+// lease has run out; and the worker finishes it with the one charge.
+func TestSignupOutOfTimeReleasesJob(t *testing.T) {
+	storagetest.ForEachDB(t, func(t *testing.T, s *storage.Store) {
+		e := newRealEnvLease(t, s, 600*time.Millisecond)
+		b := e.prospectWith(e.freeNumbers(1)[0], "byod", "")
+		form := signupForm(b, b.get("/s/demo/summary"))
+		if err := e.sim.Sim.SetFaults([]sim.FaultRule{{Method: "Customer/make_transaction",
+			Delay: sim.Duration{D: time.Second}, Count: 1}}); err != nil {
+			t.Fatal(err)
+		}
+		if p := b.post("/s/demo/signup", form); p.status() != http.StatusSeeOther {
+			t.Fatalf("Sign up answered %d: %.300s", p.status(), p.body)
+		}
+		page, err := e.jobs.ListJobs(context.Background(), storage.JobFilter{Limit: 10})
+		if err != nil || len(page.Jobs) != 1 {
+			t.Fatalf("jobs %+v, %v", page, err)
+		}
+		job := page.Jobs[0]
+		if job.Status != provision.StatusRetrying {
+			t.Fatalf("job %s after a run out of time, want retrying (%s)", job.Status, job.LastError)
+		}
+		if job.LeaseOwner != "" {
+			t.Fatalf("job still leased to %q after the Sign up answered:\n%s", job.LeaseOwner, e.logs.String())
+		}
+		time.Sleep(time.Second) // the delayed charge lands
+		e.drain()
+		e.checkInvariants(t)
+	})
+}

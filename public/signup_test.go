@@ -37,6 +37,13 @@ type realEnv struct {
 
 func newRealEnv(t *testing.T, s *storage.Store) *realEnv {
 	t.Helper()
+	return newRealEnvLease(t, s, time.Minute)
+}
+
+// newRealEnvLease is newRealEnv whose Sign up requests lease their jobs for
+// lease (and so run them for at most half of it).
+func newRealEnvLease(t *testing.T, s *storage.Store, lease time.Duration) *realEnv {
+	t.Helper()
 	ctx := context.Background()
 	srv, err := sim.Start(t.Context(), sim.Options{})
 	if err != nil {
@@ -65,7 +72,7 @@ func newRealEnv(t *testing.T, s *storage.Store) *realEnv {
 		Forms: s, Versions: s, Sessions: s.Wizard(), Numbers: psnumbers.New(client),
 		Logger: logger, Secret: testSecret,
 		StepLimit: 1000, SearchLimit: 1000,
-		Signup:   public.SignupDeps{Jobs: jobs, Runner: runner, Lease: time.Minute},
+		Signup:   public.SignupDeps{Jobs: jobs, Runner: runner, Lease: lease},
 		Selfcare: public.SelfcareDeps{Store: s, Realm: &public.PortaSwitchRealm{AccountURL: srv.AccountURL, Admin: client}},
 	})
 	return &realEnv{wizardEnv: &wizardEnv{t: t, app: app, logs: logs}, store: s, jobs: jobs, runner: runner,
