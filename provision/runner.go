@@ -597,6 +597,16 @@ func (r *Runner) device(ctx context.Context, job *Job, card *Card) error {
 // call records the intent of step, makes the remote call, and records its
 // result (and, on success, set(id)). It returns the call's error, or a
 // *storeError if either record failed.
+//
+// A failed call's result is written at once. A successful call's result is
+// written with the job's next write instead: the next call's intent, a
+// lookup's resolution, or the status every run ends with (see settle). Each
+// write stores every step record, so the result is durable before the next
+// call that changes anything in PortaSwitch, and before the run returns;
+// only read-only lookups may come in between. A crash before that write
+// leaves the intent without its result, the same state as a crash during the
+// call, which a resumed job resolves by looking up. That saves a commit per
+// call: a signup makes six.
 func (r *Runner) call(ctx context.Context, job *Job, card *Card, step string,
 	fn func(context.Context) (int64, error), set func(id int64)) (int64, error) {
 	job.Steps = append(job.Steps, StepRecord{Name: step, Intent: r.now()})
@@ -620,6 +630,9 @@ func (r *Runner) call(ctx context.Context, job *Job, card *Card, step string,
 		if set != nil {
 			set(id)
 		}
+	}
+	if err == nil {
+		return id, nil
 	}
 	if serr := r.persist(ctx, func(ctx context.Context) error { return r.Store.RecordResult(ctx, job, step) }); serr != nil {
 		return id, serr

@@ -393,11 +393,54 @@ func TestCrashDuringUndo(t *testing.T) {
 	}
 }
 
+// TestResultsWrittenWithNextIntent checks when a successful call's result
+// becomes durable (see Runner.call): with the next call's intent, before
+// that call is made, and with the final status; never later.
+func TestResultsWrittenWithNextIntent(t *testing.T) {
+	for _, byod := range []bool{false, true} {
+		t.Run(fmt.Sprintf("byod=%v", byod), func(t *testing.T) {
+			ps, store := newFakePS(), &provisiontest.Store{}
+			job := newJob(store, byod)
+			r := newRunner(ps, store)
+			calls := 0
+			r.BeforeStep = func(step string) {
+				calls++
+				stored, _ := store.Load(job.ID)
+				if len(stored.Steps) != len(job.Steps) {
+					t.Fatalf("before %s: %d step records stored, %d made", step, len(stored.Steps), len(job.Steps))
+				}
+				for i, s := range job.Steps[:len(job.Steps)-1] {
+					if got := stored.Steps[i]; got.Outcome != s.Outcome || got.RemoteID != s.RemoteID || !got.Done.Equal(s.Done) {
+						t.Fatalf("before %s: step %s stored as %+v, made %+v", step, s.Name, got, s)
+					}
+				}
+				if stored.ICustomer != job.ICustomer || stored.IPaymentMethod != job.IPaymentMethod ||
+					stored.ITransaction != job.ITransaction || stored.IAccount != job.IAccount {
+					t.Fatalf("before %s: stored ids %+v, made %+v", step, stored, job)
+				}
+			}
+			if err := r.Run(context.Background(), job, card(cardOK)); err != nil {
+				t.Fatal(err)
+			}
+			stored, _ := store.Load(job.ID)
+			if stored.Status != provision.StatusCompleted || !slices.Equal(stepNames(stored), stepNames(job)) {
+				t.Fatalf("stored %s %v, made %s %v", stored.Status, stepNames(stored), job.Status, stepNames(job))
+			}
+			// One write for running, one per call, one for completed.
+			if want := 1 + calls + 1; store.Writes != want {
+				t.Fatalf("%d writes for %d calls, want %d", store.Writes, calls, want)
+			}
+		})
+	}
+}
+
 func TestStoreFailureAfterChargeResumes(t *testing.T) {
 	ps := newFakePS()
 	store := &provisiontest.Store{}
 	store.Fail = func(method, step string) error {
-		if method == "RecordResult" && step == provision.StepCharge {
+		// The write after the charge: the next intent, which carries the
+		// charge's result (Runner.call).
+		if method == "RecordIntent" && step == provision.StepAssignNumber {
 			return errors.New("disk full")
 		}
 		return nil

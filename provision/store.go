@@ -13,11 +13,14 @@ import (
 // further remote call, and the job is resumed from what was stored.
 type Store interface {
 	// RecordIntent persists the job after the runner appended a StepRecord
-	// for step with only Intent set, before the remote call.
+	// for step with only Intent set, before the remote call. The job also
+	// holds the result of the call before, if it succeeded (Runner.call
+	// writes that with this intent), so this write must store every step
+	// record and result id too.
 	RecordIntent(ctx context.Context, job *Job, step string) error
 	// RecordResult persists the job after the runner completed the last
 	// StepRecord for step (Done, Outcome, RemoteID, Error) and set the
-	// result id, after the remote call or a lookup.
+	// result id, after a failed remote call or a lookup.
 	RecordResult(ctx context.Context, job *Job, step string) error
 	// Update persists the job after a change of status, attempts, backoff
 	// or errors.
