@@ -82,6 +82,10 @@ func (f *fakeSessions) SaveProgress(_ context.Context, id string, p forms.Progre
 		return f.Fail
 	}
 	f.writes++
+	return f.save(id, p, brand, last4, now, holdUntil)
+}
+
+func (f *fakeSessions) save(id string, p forms.Progress, brand, last4 string, now, holdUntil time.Time) error {
 	s, ok := f.sessions[id]
 	if !ok {
 		return forms.Errorf(forms.ENotFound, "wizard session not found")
@@ -107,6 +111,26 @@ func (f *fakeSessions) HoldNumber(_ context.Context, h forms.Hold, now time.Time
 		return f.Fail
 	}
 	f.writes++
+	return f.hold(h, now)
+}
+
+func (f *fakeSessions) ChooseNumber(_ context.Context, h forms.Hold, p forms.Progress, brand, last4 string, now time.Time) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.Fail != nil {
+		return f.Fail
+	}
+	f.writes++
+	if _, ok := f.sessions[h.SessionID]; !ok {
+		return forms.Errorf(forms.ENotFound, "wizard session not found")
+	}
+	if err := f.hold(h, now); err != nil {
+		return err
+	}
+	return f.save(h.SessionID, p, brand, last4, now, time.Time{})
+}
+
+func (f *fakeSessions) hold(h forms.Hold, now time.Time) error {
 	if old, ok := f.holds[h.Number]; ok && old.SessionID != h.SessionID && now.Before(old.ExpiresAt) {
 		return forms.Errorf(forms.EConflict, "That number was just taken by someone else. Please pick another.")
 	}

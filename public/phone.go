@@ -132,15 +132,17 @@ func (h *handlers) phonePost(c *fiber.Ctx) error {
 		device = strconv.FormatInt(d.IUAType, 10)
 	}
 
+	p := w.sess.Progress
+	p.Number, p.Device = held.Number, device
 	if errs.Len() == 0 {
 		hold := forms.Hold{Number: held.Number, IDidNumber: held.IDidNumber, SessionID: w.sess.ID, ExpiresAt: w.holdUntil(h)}
-		err := h.Sessions.HoldNumber(ctx, hold, w.now)
+		err := h.Sessions.ChooseNumber(ctx, hold, p, w.sess.CardBrand, w.sess.CardLast4, w.now)
 		switch forms.ErrorCode(err) {
 		case "":
 		case forms.EConflict:
 			errs = append(errs, forms.FieldError{Key: forms.InputNumber, Message: msgNumberTaken})
 		default:
-			return fmt.Errorf("hold number: %w", err)
+			return fmt.Errorf("choose number: %w", err)
 		}
 	}
 	if errs.Len() > 0 {
@@ -157,11 +159,7 @@ func (h *handlers) phonePost(c *fiber.Ctx) error {
 		return h.renderPhone(c, w, fiber.StatusUnprocessableEntity, list, device, errs.Get(forms.InputDevice), errs)
 	}
 
-	p := w.sess.Progress
-	p.Number, p.Device = held.Number, device
-	if err := h.save(c, w, p, w.sess.CardBrand, w.sess.CardLast4); err != nil {
-		return err
-	}
+	w.saved(p, w.sess.CardBrand, w.sess.CardLast4)
 	return h.redirect(c, w, forms.StepPayment)
 }
 

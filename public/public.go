@@ -39,10 +39,12 @@ type SessionStore interface {
 	// SaveProgress records what the session has completed, marks it active
 	// at now and extends its hold, if any, to holdUntil.
 	SaveProgress(ctx context.Context, id string, p forms.Progress, cardBrand, cardLast4 string, now, holdUntil time.Time) error
-	// HoldNumber holds h.Number for h.SessionID, releasing that session's
-	// previous hold; an error with code forms.EConflict says another
-	// session holds it.
-	HoldNumber(ctx context.Context, h forms.Hold, now time.Time) error
+	// ChooseNumber is the phone step's answer, in one transaction: it
+	// holds h.Number for h.SessionID until h.ExpiresAt, releasing that
+	// session's previous hold, and records p as SaveProgress does. An
+	// error with code forms.EConflict says another session holds the
+	// number; then nothing is changed.
+	ChooseNumber(ctx context.Context, h forms.Hold, p forms.Progress, cardBrand, cardLast4 string, now time.Time) error
 	// HeldNumbers reports which of numbers are held at now by sessions
 	// other than exceptSessionID.
 	HeldNumbers(ctx context.Context, numbers []string, exceptSessionID string, now time.Time) (map[string]bool, error)

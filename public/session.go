@@ -161,10 +161,15 @@ func (h *handlers) save(c *fiber.Ctx, w *wizard, p forms.Progress, cardBrand, ca
 	if err != nil {
 		return fmt.Errorf("save progress: %w", err)
 	}
+	w.saved(p, cardBrand, cardLast4)
+	return nil
+}
+
+// saved brings the session in memory up to what was just stored.
+func (w *wizard) saved(p forms.Progress, cardBrand, cardLast4 string) {
 	w.sess.Progress = p
 	w.sess.CardBrand, w.sess.CardLast4 = cardBrand, cardLast4
 	w.sess.UpdatedAt = w.now
-	return nil
 }
 
 // holdUntil is when a number held now is released: when the session would

@@ -40,50 +40,74 @@ func (w *WizardStore) HoldNumber(ctx context.Context, h forms.Hold, now time.Tim
 	if h.Number == "" || h.SessionID == "" {
 		return forms.Errorf(forms.EInvalid, "a number hold needs a number and a session")
 	}
+	return w.s.write(ctx, func(tx *gorm.DB) error { return w.hold(tx, h, now) })
+}
+
+// ChooseNumber is the phone step's answer: in one transaction it holds
+// h.Number for the session as HoldNumber does, and records p, the card's
+// brand and last four digits as SaveProgress does (the hold's expiry is
+// h.ExpiresAt). So the answer is kept with its number or not at all, in one
+// commit. Its errors are HoldNumber's and SaveProgress's.
+func (w *WizardStore) ChooseNumber(ctx context.Context, h forms.Hold, p forms.Progress, cardBrand, cardLast4 string, now time.Time) error {
+	if h.Number == "" || h.SessionID == "" {
+		return forms.Errorf(forms.EInvalid, "a number hold needs a number and a session")
+	}
+	progress, err := encodeProgress(p)
+	if err != nil {
+		return err
+	}
+	return w.s.write(ctx, func(tx *gorm.DB) error {
+		if err := w.hold(tx, h, now); err != nil {
+			return err
+		}
+		return saveProgress(tx, SessionHash(h.SessionID), p, progress, cardBrand, cardLast4, now, time.Time{})
+	})
+}
+
+// hold is HoldNumber's transaction.
+func (w *WizardStore) hold(tx *gorm.DB, h forms.Hold, now time.Time) error {
 	hash := SessionHash(h.SessionID)
 	now = wizardTime(now)
 	expires := wizardTime(h.ExpiresAt)
-	return w.s.write(ctx, func(tx *gorm.DB) error {
-		// Lock the session's row against a concurrent Sign up (FOR UPDATE
-		// on PostgreSQL; SQLite write transactions are immediate and so
-		// exclusive anyway).
-		lock := `SELECT signed_up_at FROM wizard_sessions WHERE id_hash = ?`
-		if w.s.dialect == Postgres {
-			lock += ` FOR UPDATE`
-		}
-		var signedUp []signedUpRow
-		if err := tx.Raw(lock, hash).Scan(&signedUp).Error; err != nil {
-			return fmt.Errorf("lock wizard session: %w", err)
-		}
-		switch {
-		case len(signedUp) == 0:
-			return forms.Errorf(forms.ENotFound, "wizard session not found")
-		case signedUp[0].SignedUpAt != nil:
-			return forms.Errorf(forms.EConflict, "You have already signed up with this session.")
-		}
-		if err := tx.Exec(`DELETE FROM number_holds WHERE number = ? AND expires_at <= ?`, h.Number, now).Error; err != nil {
-			return fmt.Errorf("delete expired hold: %w", err)
-		}
-		if err := tx.Exec(`DELETE FROM number_holds WHERE session_hash = ? AND number <> ?`, hash, h.Number).Error; err != nil {
-			return fmt.Errorf("release previous hold: %w", err)
-		}
-		res := tx.Exec(`INSERT INTO number_holds (number, i_did_number, session_hash, expires_at, created_at)
-			VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (number) DO UPDATE SET expires_at = excluded.expires_at, i_did_number = excluded.i_did_number
-			WHERE number_holds.session_hash = excluded.session_hash`,
-			h.Number, h.IDidNumber, hash, expires, now)
-		if res.Error != nil {
-			if errors.Is(res.Error, gorm.ErrDuplicatedKey) {
-				return forms.Errorf(forms.EConflict, MsgNumberTaken)
-			}
-			return fmt.Errorf("hold number: %w", res.Error)
-		}
-		if res.RowsAffected == 0 {
-			// The number has a live hold of another session.
+	// Lock the session's row against a concurrent Sign up (FOR UPDATE
+	// on PostgreSQL; SQLite write transactions are immediate and so
+	// exclusive anyway).
+	lock := `SELECT signed_up_at FROM wizard_sessions WHERE id_hash = ?`
+	if w.s.dialect == Postgres {
+		lock += ` FOR UPDATE`
+	}
+	var signedUp []signedUpRow
+	if err := tx.Raw(lock, hash).Scan(&signedUp).Error; err != nil {
+		return fmt.Errorf("lock wizard session: %w", err)
+	}
+	switch {
+	case len(signedUp) == 0:
+		return forms.Errorf(forms.ENotFound, "wizard session not found")
+	case signedUp[0].SignedUpAt != nil:
+		return forms.Errorf(forms.EConflict, "You have already signed up with this session.")
+	}
+	if err := tx.Exec(`DELETE FROM number_holds WHERE number = ? AND expires_at <= ?`, h.Number, now).Error; err != nil {
+		return fmt.Errorf("delete expired hold: %w", err)
+	}
+	if err := tx.Exec(`DELETE FROM number_holds WHERE session_hash = ? AND number <> ?`, hash, h.Number).Error; err != nil {
+		return fmt.Errorf("release previous hold: %w", err)
+	}
+	res := tx.Exec(`INSERT INTO number_holds (number, i_did_number, session_hash, expires_at, created_at)
+		VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (number) DO UPDATE SET expires_at = excluded.expires_at, i_did_number = excluded.i_did_number
+		WHERE number_holds.session_hash = excluded.session_hash`,
+		h.Number, h.IDidNumber, hash, expires, now)
+	if res.Error != nil {
+		if errors.Is(res.Error, gorm.ErrDuplicatedKey) {
 			return forms.Errorf(forms.EConflict, MsgNumberTaken)
 		}
-		return nil
-	})
+		return fmt.Errorf("hold number: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		// The number has a live hold of another session.
+		return forms.Errorf(forms.EConflict, MsgNumberTaken)
+	}
+	return nil
 }
 
 // SessionHold returns the session's hold that is live at now, and false when

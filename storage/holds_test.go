@@ -236,3 +236,46 @@ func TestSaveProgressExtendsHold(t *testing.T) {
 		}
 	})
 }
+
+// TestChooseNumberAllOrNothing: the phone step's answer is stored with its
+// hold, and when the number is someone else's, neither is.
+func TestChooseNumberAllOrNothing(t *testing.T) {
+	storagetest.ForEachDB(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		w, tmpl := wzSetup(t, s)
+		wzCreate(t, w, tmpl, "ann")
+		wzCreate(t, w, tmpl, "bob")
+		until := wzNow.Add(30 * time.Minute)
+		p := forms.Progress{Product: 1, Number: "12065550100", Device: "byod",
+			Answers: forms.Answers{"firstname": "Ann"}}
+		if err := w.ChooseNumber(ctx, forms.Hold{Number: "12065550100", IDidNumber: 7, SessionID: "ann", ExpiresAt: until},
+			p, "VISA", "4242", wzNow); err != nil {
+			t.Fatal(err)
+		}
+		got, err := w.Session(ctx, "ann")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Progress.Number != "12065550100" || got.Progress.Device != "byod" || got.CardLast4 != "4242" {
+			t.Fatalf("ann's progress %+v, card %s", got.Progress, got.CardLast4)
+		}
+		if h, ok, _ := w.SessionHold(ctx, "ann", wzNow); !ok || h.Number != "12065550100" || !h.ExpiresAt.Equal(until) {
+			t.Fatalf("ann's hold %+v %v", h, ok)
+		}
+
+		// Bob picks the same number: refused, and his answers stay as
+		// they were.
+		pb := forms.Progress{Product: 1, Number: "12065550100", Device: "byod"}
+		err = w.ChooseNumber(ctx, forms.Hold{Number: "12065550100", IDidNumber: 7, SessionID: "bob", ExpiresAt: until},
+			pb, "", "", wzNow)
+		wzCode(t, err, forms.EConflict)
+		if got, _ := w.Session(ctx, "bob"); got.Progress.Number != "" || got.Progress.Device != "" {
+			t.Fatalf("bob's refused answer was stored: %+v", got.Progress)
+		}
+		if _, ok, _ := w.SessionHold(ctx, "bob", wzNow); ok {
+			t.Fatal("bob holds a number after a refusal")
+		}
+		wzCode(t, w.ChooseNumber(ctx, forms.Hold{Number: "1", SessionID: "nobody", ExpiresAt: until}, pb, "", "", wzNow),
+			forms.ENotFound)
+	})
+}

@@ -154,29 +154,33 @@ func (w *WizardStore) SaveProgress(ctx context.Context, id string, p forms.Progr
 	if err != nil {
 		return err
 	}
-	hash := SessionHash(id)
 	return w.s.write(ctx, func(tx *gorm.DB) error {
-		res := tx.Exec(`UPDATE wizard_sessions SET progress = ?, card_brand = ?, card_last4 = ?, updated_at = ?
-			WHERE id_hash = ? AND signed_up_at IS NULL`,
-			progress, cardBrand, cardLast4, wizardTime(now), hash)
-		if res.Error != nil {
-			return fmt.Errorf("save wizard progress: %w", res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return sessionGone(tx, hash)
-		}
-		if err := countFunnel(tx, hash, p, now); err != nil { // funnel.go
-			return err
-		}
-		if holdUntil.IsZero() {
-			return nil
-		}
-		if err := tx.Exec(`UPDATE number_holds SET expires_at = ? WHERE session_hash = ?`,
-			wizardTime(holdUntil), hash).Error; err != nil {
-			return fmt.Errorf("extend number hold: %w", err)
-		}
-		return nil
+		return saveProgress(tx, SessionHash(id), p, progress, cardBrand, cardLast4, now, holdUntil)
 	})
+}
+
+// saveProgress is SaveProgress's transaction; progress is p encoded.
+func saveProgress(tx *gorm.DB, hash string, p forms.Progress, progress, cardBrand, cardLast4 string, now, holdUntil time.Time) error {
+	res := tx.Exec(`UPDATE wizard_sessions SET progress = ?, card_brand = ?, card_last4 = ?, updated_at = ?
+		WHERE id_hash = ? AND signed_up_at IS NULL`,
+		progress, cardBrand, cardLast4, wizardTime(now), hash)
+	if res.Error != nil {
+		return fmt.Errorf("save wizard progress: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return sessionGone(tx, hash)
+	}
+	if err := countFunnel(tx, hash, p, now); err != nil { // funnel.go
+		return err
+	}
+	if holdUntil.IsZero() {
+		return nil
+	}
+	if err := tx.Exec(`UPDATE number_holds SET expires_at = ? WHERE session_hash = ?`,
+		wizardTime(holdUntil), hash).Error; err != nil {
+		return fmt.Errorf("extend number hold: %w", err)
+	}
+	return nil
 }
 
 // signedUpRow reads a session's signed_up_at.
