@@ -8,9 +8,10 @@ import (
 // Store persists a job's progress. Each method must have durably written the
 // job (at least every field the runner changes: Status, Reference, the result
 // ids, Steps, Attempts, NextAttemptAt, LastError, Reason, UndoTo,
-// Credentials) before it returns; storing the whole job is fine. They need
-// not touch the lease fields. An error stops the run: the runner makes no
-// further remote call, and the job is resumed from what was stored.
+// Credentials) before it returns; storing the whole job is fine. They do
+// not touch the lease fields, except Update of a settled job. An error
+// stops the run: the runner makes no further remote call, and the job is
+// resumed from what was stored.
 type Store interface {
 	// RecordIntent persists the job after the runner appended a StepRecord
 	// for step with only Intent set, before the remote call. The job also
@@ -23,7 +24,9 @@ type Store interface {
 	// result id, after a failed remote call or a lookup.
 	RecordResult(ctx context.Context, job *Job, step string) error
 	// Update persists the job after a change of status, attempts, backoff
-	// or errors.
+	// or errors. When the job has settled, Update also ends its lease
+	// (LeaseOwner, LeaseUntil) in the same write: no worker claims a
+	// settled job, so it needs no Release.
 	Update(ctx context.Context, job *Job) error
 }
 

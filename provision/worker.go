@@ -80,9 +80,28 @@ func (w *Worker) runOne(ctx context.Context, job *Job) {
 	} else {
 		log.Info("provision worker: ran job", "job", job, "last_error", job.LastError)
 	}
-	if err := w.Store.Release(rctx, job); err != nil {
+	if err := Release(ctx, w.Store, job); err != nil {
 		log.Error("provision worker: release failed", "job", job, "error", err)
 	}
+}
+
+// releaseTimeout bounds Release's write.
+const releaseTimeout = 5 * time.Second
+
+// Release hands job back to the workers after a run, on a context of its own
+// (bounded, and not cancelled with ctx): a run that used up its time still
+// releases its job, so that a worker takes it up when it is due rather than
+// when the lease runs out. A settled job needs no release: the Update that
+// settled it ended its lease (Store.Update), and that saves a write.
+func Release(ctx context.Context, c interface {
+	Release(context.Context, *Job) error
+}, job *Job) error {
+	if job.Status.Settled() {
+		return nil
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+	defer cancel()
+	return c.Release(rctx, job)
 }
 
 func (w *Worker) lease() time.Duration {

@@ -193,3 +193,35 @@ func TestTwoWorkersRunEachJobOnce(t *testing.T) {
 		checkInvariants(t, ps, j)
 	}
 }
+
+// releaseRecorder is a Claimer's Release that records whether it was called
+// and whether its context was still live.
+type releaseRecorder struct {
+	called  bool
+	ctxLive bool
+}
+
+func (r *releaseRecorder) Release(ctx context.Context, _ *provision.Job) error {
+	r.called, r.ctxLive = true, ctx.Err() == nil
+	return nil
+}
+
+// TestReleaseAfterRun: a job still to run is released even when the run's
+// context has run out; a settled job is not (no worker claims it).
+func TestReleaseAfterRun(t *testing.T) {
+	spent, cancel := context.WithTimeout(context.Background(), 0)
+	defer cancel()
+	var r releaseRecorder
+	if err := provision.Release(spent, &r, &provision.Job{Status: provision.StatusRetrying}); err != nil {
+		t.Fatal(err)
+	}
+	if !r.called || !r.ctxLive {
+		t.Fatalf("retrying job after a spent run: released %v, on a live context %v", r.called, r.ctxLive)
+	}
+	for _, st := range []provision.Status{provision.StatusCompleted, provision.StatusDeclined, provision.StatusNeedsReview} {
+		r = releaseRecorder{}
+		if err := provision.Release(context.Background(), &r, &provision.Job{Status: st}); err != nil || r.called {
+			t.Fatalf("%s job: released %v (%v)", st, r.called, err)
+		}
+	}
+}

@@ -140,11 +140,7 @@ func (h *handlers) runSignup(c *fiber.Ctx, job *provision.Job, card *provision.C
 		return
 	}
 	h.Logger.Info("signup: ran job", "request_id", web.RequestID(c), "job", job)
-	// Not on ctx: a run that used up its time still hands the job to the
-	// workers at once, rather than when the lease runs out.
-	rctx, rcancel := context.WithTimeout(context.WithoutCancel(c.UserContext()), releaseTimeout)
-	defer rcancel()
-	if err := h.Signup.Jobs.Release(rctx, job); err != nil {
+	if err := provision.Release(c.UserContext(), h.Signup.Jobs, job); err != nil {
 		h.Logger.Error("signup: release failed", "request_id", web.RequestID(c), "job", job, "error", err)
 	}
 }
@@ -176,9 +172,6 @@ func orderOf(w *wizard) (provision.Order, error) {
 	}
 	return o, nil
 }
-
-// releaseTimeout bounds the write that hands a Sign up's job to the workers.
-const releaseTimeout = 5 * time.Second
 
 func (d SignupDeps) lease() time.Duration {
 	if d.Lease <= 0 {

@@ -357,8 +357,9 @@ func (js *JobStore) Update(ctx context.Context, job *provision.Job) error {
 	return js.save(ctx, job)
 }
 
-// save writes every field the runner changes. The lease columns are never
-// written here: they belong to the Claimer.
+// save writes every field the runner changes. The lease columns belong to
+// the Claimer; save only ends the lease of a job that settles (see
+// provision.Store.Update).
 func (js *JobStore) save(ctx context.Context, job *provision.Job) error {
 	now := utcNow()
 	steps, creds, err := js.stepColumns(job, now)
@@ -379,12 +380,14 @@ func (js *JobStore) save(ctx context.Context, job *provision.Job) error {
 				steps_json = ?, attempts = ?, next_attempt_at = ?, last_error = ?, reason = ?, failure = ?, undo_to = ?,
 				credentials_sealed = CASE WHEN credentials_shown_at IS NULL THEN ? ELSE '' END,
 				settled_at = CASE WHEN ? THEN COALESCE(settled_at, ?) ELSE NULL END,
+				lease_owner = CASE WHEN ? THEN '' ELSE lease_owner END,
+				lease_until = CASE WHEN ? THEN NULL ELSE lease_until END,
 				updated_at = ?
 			WHERE id = ?`,
 			string(job.Status), ref, order,
 			job.ICustomer, job.IPaymentMethod, job.ITransaction, job.IDidNumber, job.IAccount, job.IUA,
 			steps, job.Attempts, optTime(job.NextAttemptAt), job.LastError, job.Reason, string(job.Failure), string(job.UndoTo),
-			creds, job.Status.Settled(), now, now, job.ID)
+			creds, job.Status.Settled(), now, job.Status.Settled(), job.Status.Settled(), now, job.ID)
 		if res.Error != nil {
 			return dbError(res.Error, "save provision job", "provision job")
 		}

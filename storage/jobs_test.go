@@ -245,8 +245,25 @@ func TestClaimDueLeaseExpiryAndRelease(t *testing.T) {
 			t.Fatalf("claim after release = %v, %v", c, err)
 		}
 		// The retrying job becomes due at its NextAttemptAt.
-		if d, err := js.ClaimDue(ctx, "d", time.Minute, now.Add(2*time.Hour)); err != nil || d == nil || d.ID != later.ID {
+		d, err := js.ClaimDue(ctx, "d", time.Minute, now.Add(2*time.Hour))
+		if err != nil || d == nil || d.ID != later.ID {
 			t.Fatalf("claim of the retrying job = %v, %v", d, err)
+		}
+		// Saving a job that has not settled keeps its lease; saving it
+		// settled ends the lease, with no Release.
+		d.Attempts++
+		if err := js.Update(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := js.Job(ctx, d.ID); got.LeaseOwner != "d" {
+			t.Fatalf("lease after saving a retrying job: %q, want d's", got.LeaseOwner)
+		}
+		d.Status = provision.StatusCompleted
+		if err := js.Update(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := js.Job(ctx, d.ID); got.LeaseOwner != "" || !got.LeaseUntil.IsZero() {
+			t.Fatalf("settled job still leased to %q until %v", got.LeaseOwner, got.LeaseUntil)
 		}
 	})
 }

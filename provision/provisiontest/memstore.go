@@ -81,6 +81,9 @@ func (s *Store) write(method, step string, job *provision.Job) error {
 	if old, ok := s.jobs[job.ID]; ok { // the lease belongs to the Claimer
 		c.LeaseOwner, c.LeaseUntil = old.LeaseOwner, old.LeaseUntil
 	}
+	if method == "Update" && c.Status.Settled() { // see provision.Store.Update
+		c.LeaseOwner, c.LeaseUntil = "", time.Time{}
+	}
 	c.UpdatedAt = time.Now()
 	s.jobs[job.ID] = c
 	s.Writes++
