@@ -73,18 +73,19 @@ func countFunnel(tx *gorm.DB, hash string, p forms.Progress, now time.Time) erro
 			want |= fb.bit
 		}
 	}
-	var have []int
-	if err := tx.Raw(`SELECT funnel_steps FROM wizard_sessions WHERE id_hash = ?`, hash).Scan(&have).Error; err != nil {
+	var have int
+	found, err := sqlQueryRow(tx, `SELECT funnel_steps FROM wizard_sessions WHERE id_hash = ?`, []any{hash}, &have)
+	if err != nil {
 		return fmt.Errorf("read funnel steps: %w", err)
 	}
-	if len(have) == 0 {
+	if !found {
 		return nil
 	}
-	added := want &^ have[0]
+	added := want &^ have
 	if added == 0 {
 		return nil
 	}
-	if err := tx.Exec(`UPDATE wizard_sessions SET funnel_steps = ? WHERE id_hash = ?`, have[0]|added, hash).Error; err != nil {
+	if _, err := sqlExec(tx, `UPDATE wizard_sessions SET funnel_steps = ? WHERE id_hash = ?`, have|added, hash); err != nil {
 		return fmt.Errorf("mark funnel steps: %w", err)
 	}
 	day := funnelDay(now)
@@ -92,10 +93,10 @@ func countFunnel(tx *gorm.DB, hash string, p forms.Progress, now time.Time) erro
 		if added&fb.bit == 0 {
 			continue
 		}
-		if err := tx.Exec(`INSERT INTO funnel_daily (form_id, day, step, count)
+		if _, err := sqlExec(tx, `INSERT INTO funnel_daily (form_id, day, step, count)
 			SELECT form_id, ?, ?, 1 FROM wizard_sessions WHERE id_hash = ?
 			ON CONFLICT (form_id, day, step) DO UPDATE SET count = funnel_daily.count + 1`,
-			day, string(fb.step), hash).Error; err != nil {
+			day, string(fb.step), hash); err != nil {
 			return fmt.Errorf("count funnel step %s: %w", fb.step, err)
 		}
 	}

@@ -76,34 +76,35 @@ func (w *WizardStore) hold(tx *gorm.DB, h forms.Hold, now time.Time) error {
 	if w.s.dialect == Postgres {
 		lock += ` FOR UPDATE`
 	}
-	var signedUp []signedUpRow
-	if err := tx.Raw(lock, hash).Scan(&signedUp).Error; err != nil {
+	var signedUpAt *time.Time
+	found, err := sqlQueryRow(tx, lock, []any{hash}, &signedUpAt)
+	if err != nil {
 		return fmt.Errorf("lock wizard session: %w", err)
 	}
 	switch {
-	case len(signedUp) == 0:
+	case !found:
 		return forms.Errorf(forms.ENotFound, "wizard session not found")
-	case signedUp[0].SignedUpAt != nil:
+	case signedUpAt != nil:
 		return forms.Errorf(forms.EConflict, "You have already signed up with this session.")
 	}
-	if err := tx.Exec(`DELETE FROM number_holds WHERE number = ? AND expires_at <= ?`, h.Number, now).Error; err != nil {
+	if _, err := sqlExec(tx, `DELETE FROM number_holds WHERE number = ? AND expires_at <= ?`, h.Number, now); err != nil {
 		return fmt.Errorf("delete expired hold: %w", err)
 	}
-	if err := tx.Exec(`DELETE FROM number_holds WHERE session_hash = ? AND number <> ?`, hash, h.Number).Error; err != nil {
+	if _, err := sqlExec(tx, `DELETE FROM number_holds WHERE session_hash = ? AND number <> ?`, hash, h.Number); err != nil {
 		return fmt.Errorf("release previous hold: %w", err)
 	}
-	res := tx.Exec(`INSERT INTO number_holds (number, i_did_number, session_hash, expires_at, created_at)
+	n, err := sqlExec(tx, `INSERT INTO number_holds (number, i_did_number, session_hash, expires_at, created_at)
 		VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (number) DO UPDATE SET expires_at = excluded.expires_at, i_did_number = excluded.i_did_number
 		WHERE number_holds.session_hash = excluded.session_hash`,
 		h.Number, h.IDidNumber, hash, expires, now)
-	if res.Error != nil {
-		if errors.Is(res.Error, gorm.ErrDuplicatedKey) {
+	if err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return forms.Errorf(forms.EConflict, MsgNumberTaken)
 		}
-		return fmt.Errorf("hold number: %w", res.Error)
+		return fmt.Errorf("hold number: %w", err)
 	}
-	if res.RowsAffected == 0 {
+	if n == 0 {
 		// The number has a live hold of another session.
 		return forms.Errorf(forms.EConflict, MsgNumberTaken)
 	}

@@ -375,7 +375,7 @@ func (js *JobStore) save(ctx context.Context, job *provision.Job) error {
 		ref = &job.Reference
 	}
 	return js.s.write(ctx, func(tx *gorm.DB) error {
-		res := tx.Exec(`UPDATE provision_jobs SET status = ?, reference = ?, order_json = ?,
+		n, err := sqlExec(tx, `UPDATE provision_jobs SET status = ?, reference = ?, order_json = ?,
 				i_customer = ?, i_payment_method = ?, i_transaction = ?, i_did_number = ?, i_account = ?, i_ua = ?,
 				steps_json = ?, attempts = ?, next_attempt_at = ?, last_error = ?, reason = ?, failure = ?, undo_to = ?,
 				credentials_sealed = CASE WHEN credentials_shown_at IS NULL THEN ? ELSE '' END,
@@ -388,10 +388,10 @@ func (js *JobStore) save(ctx context.Context, job *provision.Job) error {
 			job.ICustomer, job.IPaymentMethod, job.ITransaction, job.IDidNumber, job.IAccount, job.IUA,
 			steps, job.Attempts, optTime(job.NextAttemptAt), job.LastError, job.Reason, string(job.Failure), string(job.UndoTo),
 			creds, job.Status.Settled(), now, job.Status.Settled(), job.Status.Settled(), now, job.ID)
-		if res.Error != nil {
-			return dbError(res.Error, "save provision job", "provision job")
+		if err != nil {
+			return dbError(err, "save provision job", "provision job")
 		}
-		if res.RowsAffected == 0 {
+		if n == 0 {
 			return forms.Errorf(forms.ENotFound, "provision job %d not found", job.ID)
 		}
 		return settle(tx, job, now)
@@ -406,8 +406,8 @@ func settle(tx *gorm.DB, job *provision.Job, now time.Time) error {
 		if job.Order.Number == "" {
 			return nil
 		}
-		if err := tx.Exec(`DELETE FROM number_holds WHERE number = ? AND session_hash = ?`,
-			job.Order.Number, job.SessionID).Error; err != nil {
+		if _, err := sqlExec(tx, `DELETE FROM number_holds WHERE number = ? AND session_hash = ?`,
+			job.Order.Number, job.SessionID); err != nil {
 			return fmt.Errorf("release number hold: %w", err)
 		}
 	case provision.StatusDeclined, provision.StatusCardNeeded, provision.StatusFailed:
@@ -504,14 +504,15 @@ func (js *JobStore) StartSignup(ctx context.Context, sessionID string, job *prov
 		if js.s.dialect == Postgres {
 			lock += ` FOR UPDATE`
 		}
-		var found []signedUpRow
-		if err := tx.Raw(lock, hash).Scan(&found).Error; err != nil {
+		var signedUpAt *time.Time
+		found, err := sqlQueryRow(tx, lock, []any{hash}, &signedUpAt)
+		if err != nil {
 			return fmt.Errorf("lock wizard session: %w", err)
 		}
-		if len(found) == 0 {
+		if !found {
 			return forms.Errorf(forms.ENotFound, "wizard session not found")
 		}
-		reopened := found[0].SignedUpAt == nil
+		reopened := signedUpAt == nil
 		latest, ok, err := findJob(tx, `WHERE session_hash = ? ORDER BY attempt DESC LIMIT 1`, hash)
 		if err != nil {
 			return fmt.Errorf("find session's job: %w", err)
@@ -526,11 +527,11 @@ func (js *JobStore) StartSignup(ctx context.Context, sessionID string, job *prov
 			}
 			attempt = latest.Attempt + 1
 		}
-		if err := tx.Exec(`UPDATE wizard_sessions SET signed_up_at = ? WHERE id_hash = ?`, now, hash).Error; err != nil {
+		if _, err := sqlExec(tx, `UPDATE wizard_sessions SET signed_up_at = ? WHERE id_hash = ?`, now, hash); err != nil {
 			return fmt.Errorf("mark wizard session signed up: %w", err)
 		}
-		if err := tx.Exec(`UPDATE number_holds SET expires_at = ? WHERE session_hash = ? AND expires_at < ?`,
-			now.Add(HoldDuringSignup), hash, now.Add(HoldDuringSignup)).Error; err != nil {
+		if _, err := sqlExec(tx, `UPDATE number_holds SET expires_at = ? WHERE session_hash = ? AND expires_at < ?`,
+			now.Add(HoldDuringSignup), hash, now.Add(HoldDuringSignup)); err != nil {
 			return fmt.Errorf("extend number hold: %w", err)
 		}
 		until := now.Add(lease)
@@ -542,16 +543,16 @@ func (js *JobStore) StartSignup(ctx context.Context, sessionID string, job *prov
 		// Plain SQL: GORM's Create reflects over the whole model. The
 		// other columns start at their defaults, as the record's zero
 		// values.
-		err = tx.Raw(`INSERT INTO provision_jobs (session_hash, attempt, form_id, version_id, status, order_json,
+		_, err = sqlQueryRow(tx, `INSERT INTO provision_jobs (session_hash, attempt, form_id, version_id, status, order_json,
 				steps_json, lease_owner, lease_until, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			rec.SessionHash, rec.Attempt, rec.FormID, rec.VersionID, rec.Status, rec.OrderJSON,
-			rec.StepsJSON, rec.LeaseOwner, rec.LeaseUntil, rec.CreatedAt, rec.UpdatedAt).Row().Scan(&rec.ID)
+			[]any{rec.SessionHash, rec.Attempt, rec.FormID, rec.VersionID, rec.Status, rec.OrderJSON,
+				rec.StepsJSON, rec.LeaseOwner, rec.LeaseUntil, rec.CreatedAt, rec.UpdatedAt}, &rec.ID)
 		if err != nil {
-			return dbError(translate(tx, err), "create provision job", "a signup for this session")
+			return dbError(err, "create provision job", "a signup for this session")
 		}
 		ref := provision.NewReference(rec.ID)
-		if err := tx.Exec(`UPDATE provision_jobs SET reference = ? WHERE id = ?`, ref, rec.ID).Error; err != nil {
+		if _, err := sqlExec(tx, `UPDATE provision_jobs SET reference = ? WHERE id = ?`, ref, rec.ID); err != nil {
 			return dbError(err, "set job reference", "job reference")
 		}
 		rec.Reference = &ref

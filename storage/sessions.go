@@ -112,7 +112,10 @@ func (w *WizardStore) CreateSession(ctx context.Context, sess forms.Session) err
 		CreatedAt: wizardTime(sess.CreatedAt), UpdatedAt: wizardTime(sess.UpdatedAt), ExpiresAt: wizardTime(sess.ExpiresAt),
 	}
 	return w.s.write(ctx, func(tx *gorm.DB) error {
-		if err := tx.Create(&rec).Error; err != nil {
+		if _, err := sqlExec(tx, `INSERT INTO wizard_sessions (id_hash, form_id, version_id, progress, card_brand, card_last4,
+				created_at, updated_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			rec.IDHash, rec.FormID, rec.VersionID, rec.Progress, rec.CardBrand, rec.CardLast4,
+			rec.CreatedAt, rec.UpdatedAt, rec.ExpiresAt); err != nil {
 			return dbError(err, "create wizard session", "wizard session")
 		}
 		return countFunnel(tx, rec.IDHash, sess.Progress, sess.CreatedAt) // funnel.go
@@ -161,13 +164,13 @@ func (w *WizardStore) SaveProgress(ctx context.Context, id string, p forms.Progr
 
 // saveProgress is SaveProgress's transaction; progress is p encoded.
 func saveProgress(tx *gorm.DB, hash string, p forms.Progress, progress, cardBrand, cardLast4 string, now, holdUntil time.Time) error {
-	res := tx.Exec(`UPDATE wizard_sessions SET progress = ?, card_brand = ?, card_last4 = ?, updated_at = ?
+	n, err := sqlExec(tx, `UPDATE wizard_sessions SET progress = ?, card_brand = ?, card_last4 = ?, updated_at = ?
 		WHERE id_hash = ? AND signed_up_at IS NULL`,
 		progress, cardBrand, cardLast4, wizardTime(now), hash)
-	if res.Error != nil {
-		return fmt.Errorf("save wizard progress: %w", res.Error)
+	if err != nil {
+		return fmt.Errorf("save wizard progress: %w", err)
 	}
-	if res.RowsAffected == 0 {
+	if n == 0 {
 		return sessionGone(tx, hash)
 	}
 	if err := countFunnel(tx, hash, p, now); err != nil { // funnel.go
@@ -176,8 +179,8 @@ func saveProgress(tx *gorm.DB, hash string, p forms.Progress, progress, cardBran
 	if holdUntil.IsZero() {
 		return nil
 	}
-	if err := tx.Exec(`UPDATE number_holds SET expires_at = ? WHERE session_hash = ?`,
-		wizardTime(holdUntil), hash).Error; err != nil {
+	if _, err := sqlExec(tx, `UPDATE number_holds SET expires_at = ? WHERE session_hash = ?`,
+		wizardTime(holdUntil), hash); err != nil {
 		return fmt.Errorf("extend number hold: %w", err)
 	}
 	return nil

@@ -218,9 +218,9 @@ func call(tx *gorm.DB, fn func(tx *gorm.DB) error) (res writeResult) {
 func (s *Store) exec(ctx context.Context, sql string, args ...any) (int64, error) {
 	var n int64
 	err := s.write(ctx, func(tx *gorm.DB) error {
-		res := tx.Exec(sql, args...)
-		n = res.RowsAffected
-		return res.Error
+		var err error
+		n, err = sqlExec(tx, sql, args...)
+		return err
 	})
 	return n, err
 }
