@@ -227,6 +227,12 @@ type Job struct {
 
 	CreatedAt time.Time
 	UpdatedAt time.Time
+
+	// number is what this run has learnt of the job's number in
+	// PortaSwitch, by its own lookup or calls (see Runner.findNumber);
+	// nil at the start of a run and after any call that failed. It is
+	// never stored.
+	number *NumberInfo
 }
 
 // CustomerName returns the PortaSwitch customer name derived from the job's
@@ -273,5 +279,6 @@ func CopyJob(j *Job) *Job {
 		}
 	}
 	c.Steps = append([]StepRecord(nil), j.Steps...)
+	c.number = nil
 	return &c
 }

@@ -110,6 +110,7 @@ func (r *Runner) Run(ctx context.Context, job *Job, card *Card) error {
 	job.Status = StatusRunning
 	job.Attempts++
 	job.NextAttemptAt = time.Time{}
+	job.number = nil
 	if err := r.update(ctx, job); err != nil {
 		return err
 	}
@@ -146,6 +147,7 @@ func (r *Runner) retryInRun(ctx context.Context, job *Job, card *Card, step func
 		if errors.As(err, &se) || !errors.Is(err, ErrUnknownOutcome) || try >= r.tries() || ctx.Err() != nil {
 			return err
 		}
+		job.number = nil // look the number up again too
 		r.logger().Warn("provision: outcome unknown, looking up and trying again",
 			"job", job, "try", try, "error", safeText(err, card))
 		if !sleep(ctx, r.retryDelay()) {
@@ -429,6 +431,7 @@ func (r *Runner) preflight(ctx context.Context, job *Job) error {
 	if err != nil {
 		return fmt.Errorf("look up number: %w", err)
 	}
+	job.number = &info // free, or already ours: assignNumber starts from it
 	if needsDevice(job) {
 		_, err := r.PortaSwitch.FindFreeDevice(ctx, job.Order.IUAType)
 		if errors.Is(err, ErrNotFound) {
@@ -463,10 +466,23 @@ func (r *Runner) assignNumber(ctx context.Context, job *Job, card *Card) error {
 	if err != nil {
 		return fmt.Errorf("assign number to customer: %w", err)
 	}
+	if job.number != nil {
+		job.number.ICustomer = job.ICustomer
+	}
 	return nil
 }
 
+// findNumber returns the job's number as PortaSwitch has it. Within a run it
+// looks it up once: what the run learnt since (job.number: the lookup, the
+// preflight's before the charge, and the run's own successful calls) stands
+// in for another lookup: no other job or prospect gets a number a job holds,
+// and a change made outside websignup meanwhile makes the next call fail. A
+// failed call forgets it, so a retry looks up again, and so does every new
+// run. That spares a signup two of its PortaSwitch calls.
 func (r *Runner) findNumber(ctx context.Context, job *Job) (NumberInfo, error) {
+	if job.number != nil {
+		return *job.number, nil
+	}
 	info, err := r.PortaSwitch.FindNumber(ctx, job.Order.Number)
 	if errors.Is(err, ErrNotFound) {
 		return info, stopf(StatusNeedsReview, ReasonReview, "number %s is not in PortaSwitch", job.Order.Number)
@@ -474,6 +490,7 @@ func (r *Runner) findNumber(ctx context.Context, job *Job) (NumberInfo, error) {
 	if err != nil {
 		return info, fmt.Errorf("look up number: %w", err)
 	}
+	job.number = &info
 	return info, nil
 }
 
@@ -553,6 +570,9 @@ func (r *Runner) numberToAccount(ctx context.Context, job *Job, card *Card) erro
 	if err != nil {
 		return fmt.Errorf("assign number to account: %w", err)
 	}
+	if job.number != nil {
+		job.number.IAccount = job.IAccount
+	}
 	return nil
 }
 
@@ -624,6 +644,7 @@ func (r *Runner) call(ctx context.Context, job *Job, card *Card, step string,
 	rec.Done = r.now()
 	rec.Outcome = outcomeOf(err)
 	if err != nil {
+		job.number = nil // the call may have changed it
 		rec.Error = safeText(err, card)
 	} else {
 		rec.RemoteID = id

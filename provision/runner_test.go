@@ -434,6 +434,58 @@ func TestResultsWrittenWithNextIntent(t *testing.T) {
 	}
 }
 
+// TestNumberLookedUpOncePerRun: a run looks the number up once (the
+// preflight before the charge) and goes on from what it learnt; after a call
+// whose outcome is unknown, and in a resumed run, it looks again.
+func TestNumberLookedUpOncePerRun(t *testing.T) {
+	ps, store := newFakePS(), &provisiontest.Store{}
+	job := newJob(store, true)
+	if err := newRunner(ps, store).Run(context.Background(), job, card(cardOK)); err != nil {
+		t.Fatal(err)
+	}
+	if job.Status != provision.StatusCompleted || ps.calls["FindNumber"] != 1 {
+		t.Fatalf("status %s after %d number lookups, want completed after 1", job.Status, ps.calls["FindNumber"])
+	}
+	checkInvariants(t, ps, job)
+
+	// The first assignment to the account is applied but its answer lost:
+	// the retry in the run looks the number up and finds it done.
+	ps, store = newFakePS(), &provisiontest.Store{}
+	job = newJob(store, true)
+	ps.inject("AssignNumberToAccount", dropAfter)
+	if err := newRunner(ps, store).Run(context.Background(), job, card(cardOK)); err != nil {
+		t.Fatal(err)
+	}
+	if job.Status != provision.StatusCompleted || ps.calls["FindNumber"] != 2 || ps.calls["AssignNumberToAccount"] != 1 {
+		t.Fatalf("status %s after %d lookups and %d assignments, want completed after 2 and 1",
+			job.Status, ps.calls["FindNumber"], ps.calls["AssignNumberToAccount"])
+	}
+	checkInvariants(t, ps, job)
+
+	// A run that crashed after assigning the number to the customer: the
+	// resumed run looks the number up before assigning it to the account.
+	ps, store = newFakePS(), &provisiontest.Store{}
+	job = newJob(store, true)
+	r := newRunner(ps, store)
+	r.BeforeStep = func(step string) {
+		if step == provision.StepAccount {
+			panic(crashed(step))
+		}
+	}
+	if !runUntilCrash(t, r, job, card(cardOK)) {
+		t.Fatal("no crash")
+	}
+	before := ps.calls["FindNumber"]
+	job, _ = store.Load(job.ID)
+	if err := newRunner(ps, store).Run(context.Background(), job, nil); err != nil {
+		t.Fatal(err)
+	}
+	if job.Status != provision.StatusCompleted || ps.calls["FindNumber"] != before+1 {
+		t.Fatalf("resumed: status %s after %d more lookups, want completed after 1", job.Status, ps.calls["FindNumber"]-before)
+	}
+	checkInvariants(t, ps, job)
+}
+
 func TestStoreFailureAfterChargeResumes(t *testing.T) {
 	ps := newFakePS()
 	store := &provisiontest.Store{}
