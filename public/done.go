@@ -43,7 +43,7 @@ func (h *handlers) done(c *fiber.Ctx) error {
 		return err
 	}
 	vm := components.DoneVM{
-		Number:      displayNumber(job.Order.Number),
+		Number:      listedDisplay.of(job.Order.Number),
 		SelfcareURL: c.BaseURL() + SelfcareLoginPath,
 	}
 	title := "Welcome aboard"

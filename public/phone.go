@@ -307,7 +307,9 @@ func displayNumber(n string) string {
 // An entry is a number and its display form, about 100 bytes.
 const maxListedDisplays = 4096
 
-// listedDisplay is displayNumber for the numbers of the phone step's list.
+// listedDisplay is displayNumber for PortaSwitch's numbers: those the phone
+// step lists, and the one chosen, which the summary, done and self-care
+// pages show (the phone step took it only from PortaSwitch's list).
 var listedDisplay = newDisplayCache()
 
 func newDisplayCache() *displayCache {

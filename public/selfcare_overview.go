@@ -34,7 +34,7 @@ func (s *selfcare) overview(c *fiber.Ctx) error {
 		}
 	}
 	vm := components.SelfcareOverviewVM{
-		CSRFToken: web.CSRFToken(c), Number: displayNumber(ov.Number), Plan: ov.Plan, Device: ov.Device,
+		CSRFToken: web.CSRFToken(c), Number: listedDisplay.of(ov.Number), Plan: ov.Plan, Device: ov.Device,
 		Balance: ov.Balance, ActivationDate: ov.ActivationDate,
 	}
 	if c.Query("changed") == "1" {

@@ -63,7 +63,7 @@ func (h *handlers) renderSummaryProblem(c *fiber.Ctx, w *wizard, status int, car
 		PlanName:   product.Name,
 		Recurring:  product.Recurring().String(),
 		Period:     product.Period,
-		Number:     displayNumber(p.Number),
+		Number:     listedDisplay.of(p.Number),
 		Charges:    components.NewCharges(ch),
 		CardBrand:  w.sess.CardBrand,
 		CardLast4:  w.sess.CardLast4,
