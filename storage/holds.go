@@ -69,17 +69,10 @@ func (w *WizardStore) hold(tx *gorm.DB, h forms.Hold, now time.Time) error {
 	hash := SessionHash(h.SessionID)
 	now = wizardTime(now)
 	expires := wizardTime(h.ExpiresAt)
-	// Lock the session's row against a concurrent Sign up (FOR UPDATE
-	// on PostgreSQL; SQLite write transactions are immediate and so
-	// exclusive anyway).
-	lock := `SELECT signed_up_at FROM wizard_sessions WHERE id_hash = ?`
-	if w.s.dialect == Postgres {
-		lock += ` FOR UPDATE`
-	}
-	var signedUpAt *time.Time
-	found, err := sqlQueryRow(tx, lock, []any{hash}, &signedUpAt)
+	// Against a concurrent Sign up.
+	signedUpAt, found, err := w.s.lockSession(tx, hash)
 	if err != nil {
-		return fmt.Errorf("lock wizard session: %w", err)
+		return err
 	}
 	switch {
 	case !found:

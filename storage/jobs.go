@@ -500,14 +500,9 @@ func (js *JobStore) StartSignup(ctx context.Context, sessionID string, job *prov
 	var rec jobRecord
 	created := false
 	err = js.s.write(ctx, func(tx *gorm.DB) error {
-		lock := `SELECT signed_up_at FROM wizard_sessions WHERE id_hash = ?`
-		if js.s.dialect == Postgres {
-			lock += ` FOR UPDATE`
-		}
-		var signedUpAt *time.Time
-		found, err := sqlQueryRow(tx, lock, []any{hash}, &signedUpAt)
+		signedUpAt, found, err := js.s.lockSession(tx, hash)
 		if err != nil {
-			return fmt.Errorf("lock wizard session: %w", err)
+			return err
 		}
 		if !found {
 			return forms.Errorf(forms.ENotFound, "wizard session not found")

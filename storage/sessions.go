@@ -191,6 +191,22 @@ type signedUpRow struct {
 	SignedUpAt *time.Time `gorm:"column:signed_up_at"`
 }
 
+// lockSession locks the wizard session's row (its id hash) for the rest of
+// tx (FOR UPDATE on PostgreSQL; SQLite write transactions are immediate and
+// so exclusive anyway) and returns when it signed up (nil: it has not), and
+// false if there is no such session.
+func (s *Store) lockSession(tx *gorm.DB, hash string) (signedUpAt *time.Time, found bool, err error) {
+	lock := `SELECT signed_up_at FROM wizard_sessions WHERE id_hash = ?`
+	if s.dialect == Postgres {
+		lock += ` FOR UPDATE`
+	}
+	found, err = sqlQueryRow(tx, lock, []any{hash}, &signedUpAt)
+	if err != nil {
+		return nil, false, fmt.Errorf("lock wizard session: %w", err)
+	}
+	return signedUpAt, found, nil
+}
+
 // sessionGone explains why a session could not be changed: ENotFound when it
 // does not exist, EConflict when it has signed up.
 func sessionGone(tx *gorm.DB, hash string) error {
