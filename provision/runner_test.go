@@ -284,6 +284,16 @@ func TestRunOutcomes(t *testing.T) {
 // crashed is the value the crash hook panics with.
 type crashed string
 
+// crashAt is a BeforeStep or AfterStep hook that crashes the run (panics
+// with crashed) at step.
+func crashAt(want string) func(step string) {
+	return func(step string) {
+		if step == want {
+			panic(crashed(step))
+		}
+	}
+}
+
 // runUntilCrash runs the job with a hook that panics at the named point and
 // reports whether it did.
 func runUntilCrash(t *testing.T, r *provision.Runner, job *provision.Job, c *provision.Card) (didCrash bool) {
@@ -327,11 +337,7 @@ func TestCrashAndResume(t *testing.T) {
 				ps, store := newFakePS(), &provisiontest.Store{}
 				job := newJob(store, false)
 				r := newRunner(ps, store)
-				hook := func(step string) {
-					if step == p.step {
-						panic(crashed(step))
-					}
-				}
+				hook := crashAt(p.step)
 				if p.after {
 					r.AfterStep = hook
 				} else {
@@ -366,11 +372,7 @@ func TestCrashDuringUndo(t *testing.T) {
 		ps, store := newFakePS(), &provisiontest.Store{}
 		job := newJob(store, false)
 		r := newRunner(ps, store)
-		hook := func(step string) {
-			if step == provision.StepTerminate {
-				panic(crashed(step))
-			}
-		}
+		hook := crashAt(provision.StepTerminate)
 		if after {
 			r.AfterStep = hook
 		} else {
@@ -467,11 +469,7 @@ func TestNumberLookedUpOncePerRun(t *testing.T) {
 	ps, store = newFakePS(), &provisiontest.Store{}
 	job = newJob(store, true)
 	r := newRunner(ps, store)
-	r.BeforeStep = func(step string) {
-		if step == provision.StepAccount {
-			panic(crashed(step))
-		}
-	}
+	r.BeforeStep = crashAt(provision.StepAccount)
 	if !runUntilCrash(t, r, job, card(cardOK)) {
 		t.Fatal("no crash")
 	}

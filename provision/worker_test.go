@@ -35,11 +35,7 @@ func TestWorkerResumesAndRetries(t *testing.T) {
 
 	// A job that crashed after the charge, left running with an expired lease.
 	crashedJob := newJob(store, false)
-	r.BeforeStep = func(step string) {
-		if step == provision.StepAccount {
-			panic(crashed(step))
-		}
-	}
+	r.BeforeStep = crashAt(provision.StepAccount)
 	if !runUntilCrash(t, r, crashedJob, card(cardOK)) {
 		t.Fatal("no crash")
 	}
@@ -91,11 +87,7 @@ func TestWorkerDrainsOnCancel(t *testing.T) {
 	job := newJob(store, false)
 	// Start it in "the Sign up request" and stop after the charge, leaving it
 	// running with no lease, as a crash would.
-	r.AfterStep = func(step string) {
-		if step == provision.StepCharge {
-			panic(crashed(step))
-		}
-	}
+	r.AfterStep = crashAt(provision.StepCharge)
 	runUntilCrash(t, r, job, card(cardOK))
 
 	inFlight := make(chan struct{})
@@ -152,11 +144,7 @@ func TestTwoWorkersRunEachJobOnce(t *testing.T) {
 	r := newRunner(ps, store)
 	// Each job is left by a crash just after its charge, as a Sign up
 	// request killed mid-way would leave it.
-	r.AfterStep = func(step string) {
-		if step == provision.StepCharge {
-			panic(crashed(step))
-		}
-	}
+	r.AfterStep = crashAt(provision.StepCharge)
 	for i := 0; i < 8; i++ {
 		number := fmt.Sprintf("1604555020%d", i)
 		ps.numbers[number] = &fakeNumber{iDid: int64(200 + i)}
