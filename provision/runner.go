@@ -625,8 +625,8 @@ func (r *Runner) device(ctx context.Context, job *Job, card *Card) error {
 // call that changes anything in PortaSwitch, and before the run returns;
 // only read-only lookups may come in between. A crash before that write
 // leaves the intent without its result, the same state as a crash during the
-// call, which a resumed job resolves by looking up. That saves a commit per
-// call: a signup makes six.
+// call, which a resumed job resolves by looking up. That saves a write per
+// successful call, six per signup.
 func (r *Runner) call(ctx context.Context, job *Job, card *Card, step string,
 	fn func(context.Context) (int64, error), set func(id int64)) (int64, error) {
 	job.Steps = append(job.Steps, StepRecord{Name: step, Intent: r.now()})
