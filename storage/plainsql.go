@@ -18,8 +18,8 @@ import (
 // connection of the transaction GORM opened, through sqlExec and sqlQueryRow.
 // GORM's Exec and Raw build a new statement object per call and copy the SQL
 // byte by byte to find its placeholders: for a signup's few dozen statements
-// that cost more than running them in SQLite. What GORM would log (failures
-// and slow statements, see quietTrace) is logged the same.
+// that was 6% of its CPU (docs/performance.md). What GORM would log
+// (failures and slow statements, see quietTrace) is logged the same.
 
 // sqlExec runs query with args in tx and returns how many rows it changed.
 // Errors are translated as GORM's are (gorm.ErrDuplicatedKey and so on).
