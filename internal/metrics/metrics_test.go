@@ -127,15 +127,32 @@ func TestJobs(t *testing.T) {
 	ctx := context.Background()
 	t0 := time.Now()
 	job := &provision.Job{ID: 7, Status: provision.StatusRunning}
+	// A call that failed: its result is written at once.
 	job.Steps = append(job.Steps, provision.StepRecord{Name: provision.StepCustomer, Intent: t0})
 	_ = s.RecordIntent(ctx, job, provision.StepCustomer)
-	job.Steps[0].Done, job.Steps[0].Outcome = t0.Add(20*time.Millisecond), "created"
+	job.Steps[0].Done, job.Steps[0].Outcome = t0.Add(20*time.Millisecond), provision.OutcomeFault
 	_ = s.RecordResult(ctx, job, provision.StepCustomer)
+	// Calls that succeeded: each result comes with the next write, the
+	// last with the update that settles the job.
+	job.Steps = append(job.Steps, provision.StepRecord{Name: provision.StepCustomer, Intent: t0})
+	_ = s.RecordIntent(ctx, job, provision.StepCustomer)
+	job.Steps[1].Done, job.Steps[1].Outcome = t0.Add(30*time.Millisecond), provision.OutcomeOK
 	job.Steps = append(job.Steps, provision.StepRecord{Name: provision.StepCharge, Intent: t0})
 	_ = s.RecordIntent(ctx, job, provision.StepCharge) // not a second start
+	job.Steps[2].Done, job.Steps[2].Outcome = t0.Add(40*time.Millisecond), provision.OutcomeOK
 	job.Status = provision.StatusCompleted
 	_ = s.Update(ctx, job)
 	_ = s.Update(ctx, job) // counted once
+
+	// A job resumed on this instance after another's crash: its earlier
+	// records are not timed again; a lookup's resolution is.
+	resumed := &provision.Job{ID: 10, Status: provision.StatusRunning, Steps: []provision.StepRecord{
+		{Name: provision.StepCustomer, Intent: t0, Done: t0.Add(time.Millisecond), Outcome: provision.OutcomeOK},
+		{Name: provision.StepCharge, Intent: t0}}}
+	_ = s.Update(ctx, resumed)
+	resumed.Steps[1].Done, resumed.Steps[1].Outcome = t0.Add(time.Second), provision.OutcomeFound
+	_ = s.RecordResult(ctx, resumed, provision.StepCharge)
+
 	other := &provision.Job{ID: 8, Status: provision.StatusNeedsReview}
 	_ = s.Update(ctx, other)
 	failing := m.Jobs(fakeStore{err: errors.New("db down")})
@@ -147,7 +164,10 @@ func TestJobs(t *testing.T) {
 		`websignup_signups_total{outcome="completed"} 1`,
 		`websignup_signups_total{outcome="needs_review"} 1`,
 		`websignup_signups_total{outcome="failed"} 0`,
-		`websignup_provision_step_duration_seconds_count{outcome="created",step="` + provision.StepCustomer + `"} 1`,
+		`websignup_provision_step_duration_seconds_count{outcome="fault",step="` + provision.StepCustomer + `"} 1`,
+		`websignup_provision_step_duration_seconds_count{outcome="ok",step="` + provision.StepCustomer + `"} 1`,
+		`websignup_provision_step_duration_seconds_count{outcome="ok",step="` + provision.StepCharge + `"} 1`,
+		`websignup_provision_step_duration_seconds_count{outcome="found",step="` + provision.StepCharge + `"} 1`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("scrape lacks %s", want)
