@@ -4,8 +4,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"websignup/provision"
 	"websignup/storage/storagetest"
@@ -51,6 +53,50 @@ func TestMetricsAfterSignup(t *testing.T) {
 	for _, w := range want {
 		if !strings.Contains(string(body), w) {
 			t.Errorf("/metrics lacks %s", w)
+		}
+	}
+	p.stop(t)
+}
+
+// TestProfilerBehindToken: with WEBSIGNUP_PPROF, the metrics listener also
+// serves Go's profiles and an execution trace, to a holder of the metrics
+// token only.
+func TestProfilerBehindToken(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the server")
+	}
+	e := newCrashEnv(t, storagetest.SQLiteDSN(t))
+	p := e.start("WEBSIGNUP_METRICS_ADDR=127.0.0.1:0", "WEBSIGNUP_PPROF=true", "WEBSIGNUP_METRICS_TOKEN=scrape-me")
+	addr := ""
+	re := regexp.MustCompile(`"msg":"metrics listening","addr":"([^"]+)"`)
+	for deadline := time.Now().Add(10 * time.Second); addr == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if m := re.FindStringSubmatch(p.logs.String()); m != nil {
+			addr = m[1]
+		}
+	}
+	if addr == "" {
+		t.Fatalf("no metrics listener:\n%s", p.logs.String())
+	}
+	get := func(path, token string) (int, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, "http://"+addr+path, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, body
+	}
+	for _, path := range []string{"/debug/pprof/heap", "/debug/pprof/profile?seconds=1", "/debug/pprof/trace?seconds=0.2"} {
+		if code, _ := get(path, ""); code != http.StatusUnauthorized {
+			t.Errorf("%s without the token: %d, want 401", path, code)
+		}
+		if code, body := get(path, "scrape-me"); code != http.StatusOK || len(body) == 0 {
+			t.Errorf("%s with the token: %d, %d bytes", path, code, len(body))
 		}
 	}
 	p.stop(t)

@@ -160,6 +160,8 @@ func (o *operations) serveMetrics(app *fiber.App) (stop func(), err error) {
 		if o.cfg.Pprof {
 			mux.Handle("GET /debug/pprof/", o.metrics.Protect(http.HandlerFunc(pprof.Index), o.cfg.MetricsToken))
 			mux.Handle("GET /debug/pprof/profile", o.metrics.Protect(http.HandlerFunc(pprof.Profile), o.cfg.MetricsToken))
+			// An execution trace: where goroutines wait (go tool trace).
+			mux.Handle("GET /debug/pprof/trace", o.metrics.Protect(http.HandlerFunc(pprof.Trace), o.cfg.MetricsToken))
 		}
 		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 		go func() {
