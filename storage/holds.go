@@ -40,7 +40,7 @@ func (w *WizardStore) HoldNumber(ctx context.Context, h forms.Hold, now time.Tim
 	if h.Number == "" || h.SessionID == "" {
 		return forms.Errorf(forms.EInvalid, "a number hold needs a number and a session")
 	}
-	return w.s.write(ctx, func(tx *gorm.DB) error { return w.hold(tx, h, now) })
+	return w.s.write(ctx, func(tx *gorm.DB) error { return hold(tx, h, now) })
 }
 
 // ChooseNumber is the phone step's answer: in one transaction it holds
@@ -57,7 +57,7 @@ func (w *WizardStore) ChooseNumber(ctx context.Context, h forms.Hold, p forms.Pr
 		return err
 	}
 	return w.s.write(ctx, func(tx *gorm.DB) error {
-		if err := w.hold(tx, h, now); err != nil {
+		if err := hold(tx, h, now); err != nil {
 			return err
 		}
 		return saveProgress(tx, SessionHash(h.SessionID), p, progress, cardBrand, cardLast4, now, time.Time{})
@@ -65,20 +65,12 @@ func (w *WizardStore) ChooseNumber(ctx context.Context, h forms.Hold, p forms.Pr
 }
 
 // hold is HoldNumber's transaction.
-func (w *WizardStore) hold(tx *gorm.DB, h forms.Hold, now time.Time) error {
+func hold(tx *gorm.DB, h forms.Hold, now time.Time) error {
 	hash := SessionHash(h.SessionID)
 	now = wizardTime(now)
 	expires := wizardTime(h.ExpiresAt)
-	// Against a concurrent Sign up.
-	signedUpAt, found, err := w.s.lockSession(tx, hash)
-	if err != nil {
+	if err := lockOpenSession(tx, hash); err != nil { // against a concurrent Sign up
 		return err
-	}
-	switch {
-	case !found:
-		return forms.Errorf(forms.ENotFound, "wizard session not found")
-	case signedUpAt != nil:
-		return forms.Errorf(forms.EConflict, "You have already signed up with this session.")
 	}
 	if _, err := sqlExec(tx, `DELETE FROM number_holds WHERE number = ? AND expires_at <= ?`, h.Number, now); err != nil {
 		return fmt.Errorf("delete expired hold: %w", err)

@@ -500,12 +500,9 @@ func (js *JobStore) StartSignup(ctx context.Context, sessionID string, job *prov
 	var rec jobRecord
 	created := false
 	err = js.s.write(ctx, func(tx *gorm.DB) error {
-		signedUpAt, found, err := js.s.lockSession(tx, hash)
+		signedUpAt, err := lockSession(tx, hash)
 		if err != nil {
 			return err
-		}
-		if !found {
-			return forms.Errorf(forms.ENotFound, "wizard session not found")
 		}
 		reopened := signedUpAt == nil
 		latest, ok, err := findJob(tx, `WHERE session_hash = ? ORDER BY attempt DESC LIMIT 1`, hash)

@@ -171,7 +171,11 @@ func saveProgress(tx *gorm.DB, hash string, p forms.Progress, progress, cardBran
 		return fmt.Errorf("save wizard progress: %w", err)
 	}
 	if n == 0 {
-		return sessionGone(tx, hash)
+		// Not there, or signed up: say which.
+		if err := lockOpenSession(tx, hash); err != nil {
+			return err
+		}
+		return errors.New("save wizard progress: an open session was not changed")
 	}
 	if err := countFunnel(tx, hash, p, now); err != nil { // funnel.go
 		return err
@@ -186,38 +190,34 @@ func saveProgress(tx *gorm.DB, hash string, p forms.Progress, progress, cardBran
 	return nil
 }
 
-// signedUpRow reads a session's signed_up_at.
-type signedUpRow struct {
-	SignedUpAt *time.Time `gorm:"column:signed_up_at"`
-}
-
 // lockSession locks the wizard session's row (its id hash) for the rest of
 // tx (FOR UPDATE on PostgreSQL; SQLite write transactions are immediate and
-// so exclusive anyway) and returns when it signed up (nil: it has not), and
-// false if there is no such session.
-func (s *Store) lockSession(tx *gorm.DB, hash string) (signedUpAt *time.Time, found bool, err error) {
+// so exclusive anyway) and returns when it signed up (nil: it has not). It
+// returns ENotFound when there is no such session.
+func lockSession(tx *gorm.DB, hash string) (signedUpAt *time.Time, err error) {
 	lock := `SELECT signed_up_at FROM wizard_sessions WHERE id_hash = ?`
-	if s.dialect == Postgres {
+	if tx.Dialector.Name() == string(Postgres) {
 		lock += ` FOR UPDATE`
 	}
-	found, err = sqlQueryRow(tx, lock, []any{hash}, &signedUpAt)
-	if err != nil {
-		return nil, false, fmt.Errorf("lock wizard session: %w", err)
+	found, err := sqlQueryRow(tx, lock, []any{hash}, &signedUpAt)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("lock wizard session: %w", err)
+	case !found:
+		return nil, forms.Errorf(forms.ENotFound, "wizard session not found")
 	}
-	return signedUpAt, found, nil
+	return signedUpAt, nil
 }
 
-// sessionGone explains why a session could not be changed: ENotFound when it
-// does not exist, EConflict when it has signed up.
-func sessionGone(tx *gorm.DB, hash string) error {
-	var signedUp []signedUpRow
-	if err := tx.Raw(`SELECT signed_up_at FROM wizard_sessions WHERE id_hash = ?`, hash).Scan(&signedUp).Error; err != nil {
-		return fmt.Errorf("find wizard session: %w", err)
+// lockOpenSession is lockSession for a change only an open session takes:
+// it returns EConflict when the session has signed up (its answers and
+// number belong to the provisioning job now).
+func lockOpenSession(tx *gorm.DB, hash string) error {
+	signedUpAt, err := lockSession(tx, hash)
+	if err == nil && signedUpAt != nil {
+		err = forms.Errorf(forms.EConflict, "You have already signed up with this session.")
 	}
-	if len(signedUp) == 0 {
-		return forms.Errorf(forms.ENotFound, "wizard session not found")
-	}
-	return forms.Errorf(forms.EConflict, "You have already signed up with this session.")
+	return err
 }
 
 // DeleteExpired removes, for a periodic sweeper, the number holds that have
