@@ -15,10 +15,6 @@ import (
 // when another session holds the number.
 const MsgNumberTaken = "That number was just taken by someone else. Please pick another."
 
-// maxInList caps the numbers of one IN (...) list, well under SQLite's and
-// PostgreSQL's limits on bound parameters.
-const maxInList = 500
-
 // HoldNumber holds h.Number for the session h.SessionID (its raw id) until
 // h.ExpiresAt, in one transaction that
 //
@@ -130,24 +126,42 @@ func (w *WizardStore) ReleaseHolds(ctx context.Context, sessionID string) error 
 // HeldNumbers reports which of numbers have a hold live at now by a session
 // other than exceptSessionID (a raw id; "" excepts none), so that the phone
 // step can leave them out of the list. The map holds only held numbers.
+//
+// It reads the live holds between the lowest and the highest of numbers (a
+// range of the primary key) in one constant statement and keeps those that
+// are in numbers: a page of a pool's free numbers lies in a narrow range,
+// in which the holds are mostly the page's own. An IN (...) list of the
+// page's numbers cost a bound parameter and an index search per number,
+// and a statement per list length (docs/performance.md).
 func (w *WizardStore) HeldNumbers(ctx context.Context, numbers []string, exceptSessionID string, now time.Time) (map[string]bool, error) {
 	held := make(map[string]bool)
+	if len(numbers) == 0 {
+		return held, nil
+	}
 	except := ""
 	if exceptSessionID != "" {
 		except = SessionHash(exceptSessionID)
 	}
-	now = wizardTime(now)
-	db := w.s.db.WithContext(ctx)
-	for start := 0; start < len(numbers); start += maxInList {
-		chunk := numbers[start:min(start+maxInList, len(numbers))]
-		var got []string
-		if err := db.Raw(`SELECT number FROM number_holds WHERE number IN ? AND expires_at > ? AND session_hash <> ?`,
-			chunk, now, except).Scan(&got).Error; err != nil {
-			return nil, fmt.Errorf("find held numbers: %w", err)
-		}
-		for _, n := range got {
-			held[n] = true
-		}
+	wanted := make(map[string]bool, len(numbers))
+	lo, hi := numbers[0], numbers[0]
+	for _, n := range numbers {
+		wanted[n] = true
+		lo, hi = min(lo, n), max(hi, n)
+	}
+	err := sqlQuery(w.s.db.WithContext(ctx), `SELECT number FROM number_holds
+		WHERE number BETWEEN ? AND ? AND expires_at > ? AND session_hash <> ?`,
+		[]any{lo, hi, wizardTime(now), except}, func(row interface{ Scan(...any) error }) error {
+			var n string
+			if err := row.Scan(&n); err != nil {
+				return err
+			}
+			if wanted[n] {
+				held[n] = true
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("find held numbers: %w", err)
 	}
 	return held, nil
 }

@@ -183,8 +183,8 @@ func TestHeldNumbersExcludesOwnSession(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		// Many numbers, more than one IN list.
-		numbers := []string{"A", "B"}
+		// Many numbers, out of order.
+		numbers := []string{"B", "A"}
 		for i := range 1200 {
 			numbers = append(numbers, fmt.Sprintf("1206555%04d", i))
 		}
@@ -207,6 +207,11 @@ func TestHeldNumbersExcludesOwnSession(t *testing.T) {
 		}
 		if got, err := w.HeldNumbers(ctx, nil, "", wzNow); err != nil || len(got) != 0 {
 			t.Errorf("HeldNumbers(nil) = %v, %v", got, err)
+		}
+		// A hold between the numbers asked for, on a number not asked
+		// for, is not theirs.
+		if got, err := w.HeldNumbers(ctx, []string{"C", "1206"}, "", wzNow); err != nil || len(got) != 0 {
+			t.Errorf("HeldNumbers(C, 1206) = %v, %v; want none (A and B lie between, unasked)", got, err)
 		}
 	})
 }

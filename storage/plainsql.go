@@ -86,3 +86,27 @@ func nativeSQL(tx *gorm.DB, query string) string {
 }
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// sqlQuery runs query with args in db and calls scan for each row, with
+// the scanner of that row.
+func sqlQuery(db *gorm.DB, query string, args []any, scan func(row interface{ Scan(...any) error }) error) error {
+	ctx, begin := txContext(db), time.Now()
+	n := int64(0)
+	err := func() error {
+		rows, err := db.Statement.ConnPool.QueryContext(ctx, nativeSQL(db, query), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			n++
+			if err := scan(rows); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	}()
+	err = translate(db, err)
+	db.Logger.Trace(ctx, begin, func() (string, int64) { return query, n }, err)
+	return err
+}
