@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -129,11 +128,8 @@ func (r *jobRecord) fields() []any {
 // reports false when there is none.
 func findJob(db *gorm.DB, rest string, args ...any) (jobRecord, bool, error) {
 	var r jobRecord
-	err := db.Raw(`SELECT `+jobColumns+` FROM provision_jobs `+rest, args...).Row().Scan(r.fields()...)
-	if errors.Is(err, sql.ErrNoRows) {
-		return jobRecord{}, false, nil
-	}
-	if err != nil {
+	found, err := sqlQueryRow(db, `SELECT `+jobColumns+` FROM provision_jobs `+rest, args, r.fields()...)
+	if err != nil || !found {
 		return jobRecord{}, false, err
 	}
 	return r, true, nil
@@ -184,17 +180,14 @@ func encodeOrder(o provision.Order) (string, error) {
 	return string(b), nil
 }
 
-func encodeSteps(steps []provision.StepRecord) (string, error) {
+// encodeSteps is steps as steps_json holds them (appendSteps).
+func encodeSteps(steps []provision.StepRecord) string {
 	docs := make([]stepDoc, len(steps))
 	for i, s := range steps {
 		docs[i] = stepDoc{Name: s.Name, Intent: s.Intent.UTC(), Done: s.Done.UTC(), Outcome: s.Outcome,
 			RemoteID: s.RemoteID, Error: s.Error}
 	}
-	b, err := json.Marshal(docs)
-	if err != nil {
-		return "", fmt.Errorf("encode steps: %w", err)
-	}
-	return string(b), nil
+	return string(appendSteps(make([]byte, 0, 160*len(docs)+2), docs))
 }
 
 func credentialsAAD(jobID int64) string { return fmt.Sprintf("provision-job:%d", jobID) }
@@ -336,9 +329,7 @@ func (js *JobStore) stepColumns(job *provision.Job, now time.Time) (steps, creds
 	if job.ID == 0 {
 		return "", "", errors.New("storage: save of a job without ID")
 	}
-	if steps, err = encodeSteps(job.Steps); err != nil {
-		return "", "", err
-	}
+	steps = encodeSteps(job.Steps)
 	creds, err = js.sealCredentials(job.ID, job.Credentials, now)
 	return steps, creds, err
 }
@@ -706,33 +697,44 @@ func (js *JobStore) ListJobs(ctx context.Context, f JobFilter) (JobPage, error) 
 func (js *JobStore) TakeCredentials(ctx context.Context, jobID int64, now time.Time, maxAge time.Duration) (creds provision.Credentials, shownAt time.Time, err error) {
 	now = dbTime(now)
 	err = js.s.write(ctx, func(tx *gorm.DB) error {
-		where := `WHERE id = ?`
+		// Only the columns it needs: the rest of the job (its order and
+		// steps) is the done page's read already.
+		query := `SELECT status, credentials_sealed, credentials_shown_at, settled_at FROM provision_jobs WHERE id = ?`
 		if js.s.dialect == Postgres {
-			where += ` FOR UPDATE`
+			query += ` FOR UPDATE`
 		}
-		rec, ok, err := findJob(tx, where, jobID)
+		var (
+			status, sealed string
+			shown, settled *time.Time
+		)
+		found, err := sqlQueryRow(tx, query, []any{jobID}, &status, &sealed, &shown, &settled)
 		if err != nil {
 			return fmt.Errorf("get provision job: %w", err)
 		}
-		if !ok {
+		if !found {
 			return forms.Errorf(forms.ENotFound, "signup not found")
 		}
-		switch {
-		case rec.CredentialsShownAt != nil:
-			shownAt = rec.CredentialsShownAt.UTC()
-			return nil
-		case rec.Status != string(provision.StatusCompleted) || rec.CredentialsSealed == "":
-			return nil
-		case rec.SettledAt != nil && now.Sub(*rec.SettledAt) > maxAge:
-			return tx.Exec(`UPDATE provision_jobs SET credentials_sealed = '' WHERE id = ?`, jobID).Error
+		erase := func() error {
+			_, err := sqlExec(tx, `UPDATE provision_jobs SET credentials_sealed = '' WHERE id = ?`, jobID)
+			return err
 		}
-		c, ok := js.openCredentials(rec.ID, rec.CredentialsSealed, now)
+		switch {
+		case shown != nil:
+			shownAt = shown.UTC()
+			return nil
+		case status != string(provision.StatusCompleted) || sealed == "":
+			return nil
+		case settled != nil && now.Sub(*settled) > maxAge:
+			return erase()
+		}
+		c, ok := js.openCredentials(jobID, sealed, now)
 		if !ok {
-			return tx.Exec(`UPDATE provision_jobs SET credentials_sealed = '' WHERE id = ?`, jobID).Error
+			return erase()
 		}
 		creds, shownAt = c, now
-		return tx.Exec(`UPDATE provision_jobs SET credentials_sealed = '', credentials_shown_at = ? WHERE id = ?`,
-			now, jobID).Error
+		_, err = sqlExec(tx, `UPDATE provision_jobs SET credentials_sealed = '', credentials_shown_at = ? WHERE id = ?`,
+			now, jobID)
+		return err
 	})
 	if err != nil {
 		return provision.Credentials{}, time.Time{}, err

@@ -457,11 +457,8 @@ func (js *JobStore) ConfirmCharge(ctx context.Context, scope Scope, id, transact
 		}
 		steps := append(s.Job.Steps, provision.StepRecord{Name: provision.StepCharge, Intent: now, Done: now,
 			Outcome: OutcomeConfirmed, RemoteID: transactionID})
-		stepsJSON, err := encodeSteps(steps)
-		if err != nil {
-			return err
-		}
-		notes, err = appendNote(notes, ReviewNote{At: now, By: by, Action: ReviewChargeConfirmed, Note: note, TransactionID: transactionID})
+		stepsJSON := encodeSteps(steps)
+		notes, err := appendNote(notes, ReviewNote{At: now, By: by, Action: ReviewChargeConfirmed, Note: note, TransactionID: transactionID})
 		if err != nil {
 			return err
 		}
