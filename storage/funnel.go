@@ -42,37 +42,52 @@ var funnelBits = []struct {
 	{FunnelStarted, 1}, {FunnelAddress, 2}, {FunnelPhone, 4}, {FunnelPayment, 8},
 }
 
-// funnelReached returns the funnel steps p has completed (FunnelStarted
-// always: a session exists).
-func funnelReached(p forms.Progress) map[FunnelStep]bool {
-	return map[FunnelStep]bool{
-		FunnelStarted: true,
-		FunnelAddress: p.Answers != nil,
-		FunnelPhone:   p.Number != "" && p.Device != "",
-		FunnelPayment: p.CardSealed,
+// funnelWant returns the bits of the funnel steps p has completed
+// (FunnelStarted always: a session exists).
+func funnelWant(p forms.Progress) int {
+	want := 0
+	for _, fb := range funnelBits {
+		reached := false
+		switch fb.step {
+		case FunnelStarted:
+			reached = true
+		case FunnelAddress:
+			reached = p.Answers != nil
+		case FunnelPhone:
+			reached = p.Number != "" && p.Device != ""
+		case FunnelPayment:
+			reached = p.CardSealed
+		}
+		if reached {
+			want |= fb.bit
+		}
 	}
+	return want
 }
 
 // funnelDay is the counters' day of t: its UTC date.
 func funnelDay(t time.Time) string { return t.UTC().Format(time.DateOnly) }
 
+// The funnel is counted in the transaction that writes the session's
+// progress (WizardStore.CreateSession, SaveProgress), after or with the
+// statement that writes the session's row: that write holds the row
+// (PostgreSQL's row lock, SQLite's one writer), so concurrent saves of one
+// session never count a step twice.
+//
+// A new session counts what its progress reaches (countFunnelSteps). A save
+// first tries the usual case, a prospect going forward: it has reached
+// every step it reaches now but the last, and reaches that one now
+// (saveProgressForward). Its progress, its bits and the step's counter are
+// then two statements. Any other save (going back, saving a step again)
+// writes its progress and then counts what is new (countFunnel): a read, and
+// a write and a counter per step reached for the first time.
+
 // countFunnel counts, in tx, each step of p that the session hash reaches
 // for the first time: it sets the step's bit on the session, and only when
 // the bit was not set yet adds one to the form's counter of the day of now.
-// It reads the bits first, so a save that reaches nothing new (most saves
-// of a session that has gone back a step) costs one read. Call it in the
-// transaction that saves the progress (WizardStore.CreateSession and
-// SaveProgress), after the statement that wrote the session's row: that
-// write holds the row (PostgreSQL's row lock, SQLite's one writer), so
-// concurrent saves of one session never count a step twice.
+// Call it after the statement that wrote the session's row.
 func countFunnel(tx *gorm.DB, hash string, p forms.Progress, now time.Time) error {
-	reached := funnelReached(p)
-	want := 0
-	for _, fb := range funnelBits {
-		if reached[fb.step] {
-			want |= fb.bit
-		}
-	}
+	want := funnelWant(p)
 	var have int
 	found, err := sqlQueryRow(tx, `SELECT funnel_steps FROM wizard_sessions WHERE id_hash = ?`, []any{hash}, &have)
 	if err != nil {
@@ -88,9 +103,15 @@ func countFunnel(tx *gorm.DB, hash string, p forms.Progress, now time.Time) erro
 	if _, err := sqlExec(tx, `UPDATE wizard_sessions SET funnel_steps = ? WHERE id_hash = ?`, have|added, hash); err != nil {
 		return fmt.Errorf("mark funnel steps: %w", err)
 	}
+	return countFunnelSteps(tx, hash, added, now)
+}
+
+// countFunnelSteps adds one to the form's counter of the day of now of each
+// step in bits, for the session hash (whose bits the caller has set).
+func countFunnelSteps(tx *gorm.DB, hash string, bits int, now time.Time) error {
 	day := funnelDay(now)
 	for _, fb := range funnelBits {
-		if added&fb.bit == 0 {
+		if bits&fb.bit == 0 {
 			continue
 		}
 		if _, err := sqlExec(tx, `INSERT INTO funnel_daily (form_id, day, step, count)
@@ -101,6 +122,16 @@ func countFunnel(tx *gorm.DB, hash string, p forms.Progress, now time.Time) erro
 		}
 	}
 	return nil
+}
+
+// lastBit is the highest bit of bits (bits > 0).
+func lastBit(bits int) int {
+	last := 1
+	for bits > 1 {
+		bits >>= 1
+		last <<= 1
+	}
+	return last
 }
 
 // Funnel is how far a form's prospects got over a period.

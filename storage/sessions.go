@@ -111,14 +111,17 @@ func (w *WizardStore) CreateSession(ctx context.Context, sess forms.Session) err
 		CardBrand: sess.CardBrand, CardLast4: sess.CardLast4,
 		CreatedAt: wizardTime(sess.CreatedAt), UpdatedAt: wizardTime(sess.UpdatedAt), ExpiresAt: wizardTime(sess.ExpiresAt),
 	}
+	// A new session reaches all its funnel steps for the first time
+	// (funnel.go).
+	funnel := funnelWant(sess.Progress)
 	return w.s.write(ctx, func(tx *gorm.DB) error {
 		if _, err := sqlExec(tx, `INSERT INTO wizard_sessions (id_hash, form_id, version_id, progress, card_brand, card_last4,
-				created_at, updated_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				created_at, updated_at, expires_at, funnel_steps) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			rec.IDHash, rec.FormID, rec.VersionID, rec.Progress, rec.CardBrand, rec.CardLast4,
-			rec.CreatedAt, rec.UpdatedAt, rec.ExpiresAt); err != nil {
+			rec.CreatedAt, rec.UpdatedAt, rec.ExpiresAt, funnel); err != nil {
 			return dbError(err, "create wizard session", "wizard session")
 		}
-		return countFunnel(tx, rec.IDHash, sess.Progress, sess.CreatedAt) // funnel.go
+		return countFunnelSteps(tx, rec.IDHash, funnel, sess.CreatedAt)
 	})
 }
 
@@ -164,23 +167,30 @@ func (w *WizardStore) SaveProgress(ctx context.Context, id string, p forms.Progr
 
 // saveProgress is SaveProgress's transaction; progress is p encoded.
 func saveProgress(tx *gorm.DB, hash string, p forms.Progress, progress, cardBrand, cardLast4 string, now, holdUntil time.Time) error {
-	n, err := sqlExec(tx, `UPDATE wizard_sessions SET progress = ?, card_brand = ?, card_last4 = ?, updated_at = ?
-		WHERE id_hash = ? AND signed_up_at IS NULL`,
-		progress, cardBrand, cardLast4, wizardTime(now), hash)
+	forward, err := saveProgressForward(tx, hash, p, progress, cardBrand, cardLast4, now)
 	if err != nil {
-		return fmt.Errorf("save wizard progress: %w", err)
-	}
-	if n == 0 {
-		// Not there, or signed up: say which.
-		if err := lockOpenSession(tx, hash); err != nil {
-			return err
-		}
-		return errors.New("save wizard progress: an open session was not changed")
-	}
-	if err := countFunnel(tx, hash, p, now); err != nil { // funnel.go
 		return err
 	}
-	if holdUntil.IsZero() {
+	if !forward {
+		n, err := sqlExec(tx, `UPDATE wizard_sessions SET progress = ?, card_brand = ?, card_last4 = ?, updated_at = ?
+			WHERE id_hash = ? AND signed_up_at IS NULL`,
+			progress, cardBrand, cardLast4, wizardTime(now), hash)
+		if err != nil {
+			return fmt.Errorf("save wizard progress: %w", err)
+		}
+		if n == 0 {
+			// Not there, or signed up: say which.
+			if err := lockOpenSession(tx, hash); err != nil {
+				return err
+			}
+			return errors.New("save wizard progress: an open session was not changed")
+		}
+		if err := countFunnel(tx, hash, p, now); err != nil { // funnel.go
+			return err
+		}
+	}
+	// A session without a number holds none: nothing to extend.
+	if holdUntil.IsZero() || p.Number == "" {
 		return nil
 	}
 	if _, err := sqlExec(tx, `UPDATE number_holds SET expires_at = ? WHERE session_hash = ?`,
@@ -188,6 +198,26 @@ func saveProgress(tx *gorm.DB, hash string, p forms.Progress, progress, cardBran
 		return fmt.Errorf("extend number hold: %w", err)
 	}
 	return nil
+}
+
+// saveProgressForward is saveProgress for a prospect going forward (see
+// funnel.go): when the open session has reached every funnel step p reaches
+// but the last, it writes the progress and that step's bit in one
+// statement, counts the step, and reports true. Otherwise it changes
+// nothing and reports false.
+func saveProgressForward(tx *gorm.DB, hash string, p forms.Progress, progress, cardBrand, cardLast4 string, now time.Time) (bool, error) {
+	want := funnelWant(p)
+	last := lastBit(want)
+	n, err := sqlExec(tx, `UPDATE wizard_sessions SET progress = ?, card_brand = ?, card_last4 = ?, updated_at = ?, funnel_steps = ?
+		WHERE id_hash = ? AND signed_up_at IS NULL AND funnel_steps = ?`,
+		progress, cardBrand, cardLast4, wizardTime(now), want, hash, want&^last)
+	if err != nil {
+		return false, fmt.Errorf("save wizard progress: %w", err)
+	}
+	if n == 0 {
+		return false, nil
+	}
+	return true, countFunnelSteps(tx, hash, last, now)
 }
 
 // lockSession locks the wizard session's row (its id hash) for the rest of

@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -188,11 +189,35 @@ func TestFunnelCountsEachStepOncePerSession(t *testing.T) {
 		walk("funnel-c-0123456789abcdef0123456789abcdef01", day.AddDate(0, 0, 1), 0)
 		walk("funnel-d-0123456789abcdef0123456789abcdef01", day.AddDate(0, 0, -5), 3) // before the period
 
+		// A form without a phone step: payment right after the address.
+		skip := "funnel-e-0123456789abcdef0123456789abcdef01"
+		walk(skip, day, 1)
+		paid := forms.Progress{Product: 1, Answers: forms.Answers{"email": "a@b"}, CardSealed: true}
+		// Back to the address after paying, then forward again, and ten
+		// saves of one session at once: each step counts once.
+		back := forms.Progress{Product: 1, Answers: forms.Answers{"email": "c@d"}, CardSealed: true}
+		for _, p := range []forms.Progress{paid, back, paid} {
+			if err := w.SaveProgress(ctx, skip, p, "", "", day, time.Time{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		racer := "funnel-f-0123456789abcdef0123456789abcdef01"
+		walk(racer, day, 0)
+		var wg sync.WaitGroup
+		for range 10 {
+			wg.Go(func() {
+				if err := w.SaveProgress(ctx, racer, forms.Progress{Product: 1, Answers: forms.Answers{"email": "a@b"}}, "", "", day, time.Time{}); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+
 		fn, err := s.Funnel(ctx, f.ID, day, day.AddDate(0, 0, 1))
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := map[storage.FunnelStep]int64{storage.FunnelStarted: 3, storage.FunnelAddress: 2, storage.FunnelPhone: 1, storage.FunnelPayment: 1}
+		want := map[storage.FunnelStep]int64{storage.FunnelStarted: 5, storage.FunnelAddress: 4, storage.FunnelPhone: 1, storage.FunnelPayment: 2}
 		if fmt.Sprint(fn.Steps) != fmt.Sprint(want) {
 			t.Errorf("steps %v, want %v", fn.Steps, want)
 		}
