@@ -26,6 +26,12 @@ import (
 // shutdownTimeout bounds the wait for requests in flight at shutdown.
 const shutdownTimeout = 15 * time.Second
 
+// numberListTTL is how long the phone step reuses a pool's list of free
+// numbers from PortaSwitch (psnumbers.Cached): long enough that a burst of
+// prospects shares one DID/get_number_list call, short enough that a
+// number taken meanwhile is rarely offered (and then refused on choosing).
+const numberListTTL = 2 * time.Second
+
 // serve runs the HTTP server until ctx is done, then shuts it down.
 func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Writer, h hooks) error {
 	store, err := openStore(ctx, cfg, logger)
@@ -98,7 +104,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		Catalog: admin.NewPortaSwitchCatalog(ps)})
 	public.RegisterMedia(app, store)
 	public.Register(app, public.Deps{
-		Forms: ops.forms, Versions: ops.forms, Sessions: store.Wizard(), Numbers: psnumbers.New(ps),
+		Forms: ops.forms, Versions: ops.forms, Sessions: store.Wizard(), Numbers: psnumbers.Cached(ps, numberListTTL),
 		LimiterStorage: ops.limiterStorage(),
 		Logger:         logger, Secret: secretKey,
 		Signup: prov.signupDeps(),

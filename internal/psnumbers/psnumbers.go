@@ -20,7 +20,12 @@ package psnumbers
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
 
 	"websignup/forms"
 	"websignup/portaswitch"
@@ -45,10 +50,45 @@ const (
 // for concurrent use.
 type Numbers struct {
 	client *portaswitch.Client
+
+	// The lists of FreeNumbers, kept for listTTL when it is above 0
+	// (Cached). forgotten counts the times the lists were dropped, so that
+	// a list asked for before a drop is not kept after it.
+	listTTL   time.Duration
+	now       func() time.Time
+	mu        sync.Mutex
+	lists     map[string]cachedList
+	forgotten uint64
+	flight    singleflight.Group
 }
 
-// New returns a Numbers over client.
+type cachedList struct {
+	numbers []forms.AvailableNumber
+	at      time.Time
+}
+
+// maxCachedLists bounds the lists a cached Numbers keeps (one per pool and
+// search asked for recently); when full it starts afresh.
+const maxCachedLists = 256
+
+// New returns a Numbers over client that asks PortaSwitch on every call.
 func New(client *portaswitch.Client) *Numbers { return &Numbers{client: client} }
+
+// Cached returns a Numbers over client whose FreeNumbers reuses a list for
+// ttl after PortaSwitch gave it, and asks once for all the prospects who
+// want the same list meanwhile. In a burst of signups the phone step's
+// first page of a pool is the same for everyone: without the cache every
+// prospect's page cost a DID/get_number_list call and the decoding of its
+// answer (docs/performance.md).
+//
+// A list may so show a number that someone took within ttl. The phone
+// step re-checks the chosen number (NumberInfo) before it holds it, and a
+// NumberInfo that finds a number taken drops every list kept, so the page
+// shown with "that number was just taken" is fresh. Numbers that other
+// prospects hold are websignup's own state, never cached (see FreeNumbers).
+func Cached(client *portaswitch.Client, ttl time.Duration) *Numbers {
+	return &Numbers{client: client, listTTL: ttl, now: time.Now}
+}
 
 // FreeNumbers lists up to limit idle numbers of pool (on no customer and no
 // account, not frozen) that match search (see the package comment), in
@@ -56,6 +96,9 @@ func New(client *portaswitch.Client) *Numbers { return &Numbers{client: client} 
 // prospects are not excluded here: that is websignup's own state
 // (storage.WizardStore.HeldNumbers). It returns the client's error, wrapped,
 // when PortaSwitch fails.
+//
+// The list returned is shared with other callers of a cached Numbers: the
+// caller must not change it.
 func (n *Numbers) FreeNumbers(ctx context.Context, pool forms.Pool, search string, limit int) ([]forms.AvailableNumber, error) {
 	if limit <= 0 {
 		limit = DefaultLimit
@@ -65,6 +108,55 @@ func (n *Numbers) FreeNumbers(ctx context.Context, pool forms.Pool, search strin
 	if !ok {
 		return []forms.AvailableNumber{}, nil
 	}
+	if n.listTTL <= 0 {
+		return n.freeNumbers(ctx, pool, pattern, limit)
+	}
+	key := strconv.FormatInt(pool.IDVBatch, 10) + "|" + pool.Prefix + "|" + pattern + "|" + strconv.Itoa(limit)
+	n.mu.Lock()
+	c, ok := n.lists[key]
+	n.mu.Unlock()
+	if ok && n.now().Sub(c.at) < n.listTTL {
+		return c.numbers, nil
+	}
+	// One call for everyone who wants this list now. It runs on the first
+	// caller's context: a caller that gives up does not fail the others
+	// unless it was that first one, whose error they share (rare; their
+	// next page asks again).
+	v, err, _ := n.flight.Do(key, func() (any, error) {
+		n.mu.Lock()
+		gen := n.forgotten
+		n.mu.Unlock()
+		at := n.now()
+		list, err := n.freeNumbers(ctx, pool, pattern, limit)
+		if err != nil {
+			return nil, err
+		}
+		n.mu.Lock()
+		if n.forgotten == gen {
+			if n.lists == nil || len(n.lists) >= maxCachedLists {
+				n.lists = make(map[string]cachedList)
+			}
+			n.lists[key] = cachedList{numbers: list, at: at}
+		}
+		n.mu.Unlock()
+		return list, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.([]forms.AvailableNumber), nil
+}
+
+// forget drops the lists a cached Numbers keeps.
+func (n *Numbers) forget() {
+	n.mu.Lock()
+	n.lists = nil
+	n.forgotten++
+	n.mu.Unlock()
+}
+
+// freeNumbers asks PortaSwitch for FreeNumbers' list.
+func (n *Numbers) freeNumbers(ctx context.Context, pool forms.Pool, pattern string, limit int) ([]forms.AvailableNumber, error) {
 	out := make([]forms.AvailableNumber, 0, min(limit, PageSize))
 	size := min(limit, PageSize)
 	for page, offset := 0, 0; page < maxPages && len(out) < limit; page++ {
@@ -110,6 +202,10 @@ func (n *Numbers) NumberInfo(ctx context.Context, number string) (forms.Availabl
 	}
 	for _, d := range list {
 		if d.Number == number {
+			if !free(d) && n.listTTL > 0 {
+				// Taken: a list kept may still offer it.
+				n.forget()
+			}
 			return available(d), free(d), nil
 		}
 	}

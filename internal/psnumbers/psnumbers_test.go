@@ -2,8 +2,11 @@ package psnumbers_test
 
 import (
 	"context"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"websignup/forms"
 	"websignup/internal/psnumbers"
@@ -145,5 +148,113 @@ func TestTakenNumbersAreNotFree(t *testing.T) {
 		if _, free, err := nums.NumberInfo(ctx, n); err != nil || free {
 			t.Errorf("NumberInfo(%q) = free %v, %v; want not free, no error", n, free, err)
 		}
+	}
+}
+
+// countingTransport counts DID/get_number_list calls.
+type countingTransport struct {
+	mu    sync.Mutex
+	lists int
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if strings.HasSuffix(r.URL.Path, "/DID/get_number_list") {
+		c.mu.Lock()
+		c.lists++
+		c.mu.Unlock()
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+func (c *countingTransport) calls() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lists
+}
+
+// TestCachedFreeNumbers: a cached Numbers asks PortaSwitch once per pool
+// and search within its time to live, asks again after it, and forgets its
+// lists as soon as NumberInfo finds a number taken.
+func TestCachedFreeNumbers(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	srv, err := sim.Start(ctx, sim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	count := &countingTransport{}
+	client, err := portaswitch.New(portaswitch.Config{BaseURL: srv.URL, Login: "admin", Password: "admin",
+		HTTPClient: &http.Client{Transport: count}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	nums := psnumbers.Cached(client, 2*time.Second)
+	psnumbers.SetClock(nums, func() time.Time { return now })
+
+	list := func(pool forms.Pool, search string) []forms.AvailableNumber {
+		t.Helper()
+		got, err := nums.FreeNumbers(ctx, pool, search, 24)
+		if err != nil || len(got) == 0 {
+			t.Fatalf("FreeNumbers(%d, %q) = %d numbers, %v", pool.IDVBatch, search, len(got), err)
+		}
+		return got
+	}
+	first := list(seattle, "")
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() { list(seattle, "") })
+	}
+	wg.Wait()
+	if n := count.calls(); n != 1 {
+		t.Fatalf("9 lists of one pool within the time to live made %d calls, want 1", n)
+	}
+	list(chicago, "")
+	list(seattle, "7777")
+	if n := count.calls(); n != 3 {
+		t.Fatalf("another pool and another search made %d calls in all, want 3", n)
+	}
+
+	// Someone takes the first number: the list kept still offers it...
+	taken := first[0]
+	if err := client.AssignDIDToCustomer(ctx, 1, taken.IDidNumber); err != nil {
+		t.Fatal(err)
+	}
+	if got := list(seattle, ""); got[0] != taken {
+		t.Fatalf("within the time to live the list changed: %v", got[0])
+	}
+	// ...until choosing it finds it taken, which drops the lists.
+	if _, free, err := nums.NumberInfo(ctx, taken.Number); err != nil || free {
+		t.Fatalf("NumberInfo(taken) = free %v, %v", free, err)
+	}
+	before := count.calls()
+	for _, n := range list(seattle, "") {
+		if n.Number == taken.Number {
+			t.Fatal("the list after NumberInfo found the number taken still offers it")
+		}
+	}
+	if count.calls() != before+1 {
+		t.Errorf("the list after a drop made %d calls, want 1", count.calls()-before)
+	}
+
+	// After the time to live it asks again.
+	before = count.calls()
+	now = now.Add(2 * time.Second)
+	list(seattle, "")
+	if count.calls() != before+1 {
+		t.Errorf("a list older than its time to live was reused")
+	}
+
+	// New (the admin's catalog) never keeps lists.
+	plain := psnumbers.New(client)
+	before = count.calls()
+	for range 2 {
+		if _, err := plain.FreeNumbers(ctx, seattle, "", 24); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if count.calls() != before+2 {
+		t.Errorf("an uncached Numbers made %d calls for 2 lists", count.calls()-before)
 	}
 }
