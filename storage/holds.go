@@ -48,10 +48,7 @@ func (w *WizardStore) ChooseNumber(ctx context.Context, h forms.Hold, p forms.Pr
 	if h.Number == "" || h.SessionID == "" {
 		return forms.Errorf(forms.EInvalid, "a number hold needs a number and a session")
 	}
-	progress, err := encodeProgress(p)
-	if err != nil {
-		return err
-	}
+	progress := encodeProgress(p)
 	return w.s.write(ctx, func(tx *gorm.DB) error {
 		if err := hold(tx, h, now); err != nil {
 			return err

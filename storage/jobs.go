@@ -444,8 +444,8 @@ func takeBackChoice(tx *gorm.DB, job *provision.Job) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	var d progressDoc
-	if err := json.Unmarshal([]byte(rows[0].Progress), &d); err != nil {
+	d, err := decodeProgress(rows[0].Progress)
+	if err != nil {
 		return fmt.Errorf("decode wizard progress: %w", err)
 	}
 	switch job.Failure {

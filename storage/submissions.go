@@ -152,8 +152,8 @@ func (js *JobStore) submission(r *submissionRow) (Submission, error) {
 	}
 	if r.Progress != nil {
 		s.SessionFound = true
-		var d progressDoc
-		if err := json.Unmarshal([]byte(*r.Progress), &d); err != nil {
+		d, err := decodeProgress(*r.Progress)
+		if err != nil {
 			return Submission{}, fmt.Errorf("decode progress of job %d: %w", r.Job.ID, err)
 		}
 		s.Answers, s.Device = d.Answers, d.Device
