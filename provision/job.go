@@ -233,6 +233,9 @@ type Job struct {
 	// nil at the start of a run and after any call that failed. It is
 	// never stored.
 	number *NumberInfo
+	// startUnsaved: this run's start (status running, one more attempt)
+	// is not stored yet; the run's next write stores it (Runner.record).
+	startUnsaved bool
 }
 
 // CustomerName returns the PortaSwitch customer name derived from the job's
@@ -280,5 +283,6 @@ func CopyJob(j *Job) *Job {
 	}
 	c.Steps = append([]StepRecord(nil), j.Steps...)
 	c.number = nil
+	c.startUnsaved = false
 	return &c
 }

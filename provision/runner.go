@@ -107,13 +107,16 @@ func (r *Runner) Run(ctx context.Context, job *Job, card *Card) error {
 	if job.Reference == "" {
 		job.Reference = NewReference(job.ID)
 	}
+	// The run's start is stored with its first write (record), which
+	// comes before any call that changes anything in PortaSwitch (an
+	// intent), or with the status it settles in: one write fewer per run.
+	// A crash before that write leaves the job as it was, to be claimed
+	// and run again.
 	job.Status = StatusRunning
 	job.Attempts++
 	job.NextAttemptAt = time.Time{}
 	job.number = nil
-	if err := r.update(ctx, job); err != nil {
-		return err
-	}
+	job.startUnsaved = true
 	var err error
 	if job.UndoTo != "" {
 		err = &stop{status: job.UndoTo, reason: job.Reason, failure: job.Failure, err: errors.New("finishing the undo")}
@@ -399,7 +402,7 @@ func (r *Runner) findCharge(ctx context.Context, job *Job) error {
 		// Established: the charge was made and declined; nothing was taken.
 		if rec := lastUnresolved(job, StepCharge); rec != nil {
 			rec.Done, rec.Outcome, rec.Error = r.now(), OutcomeDeclined, safeText(err, nil)
-			if err := r.persist(ctx, func(ctx context.Context) error { return r.Store.RecordResult(ctx, job, StepCharge) }); err != nil {
+			if err := r.record(ctx, job, func(ctx context.Context) error { return r.Store.RecordResult(ctx, job, StepCharge) }); err != nil {
 				return err
 			}
 		}
@@ -630,7 +633,7 @@ func (r *Runner) device(ctx context.Context, job *Job, card *Card) error {
 func (r *Runner) call(ctx context.Context, job *Job, card *Card, step string,
 	fn func(context.Context) (int64, error), set func(id int64)) (int64, error) {
 	job.Steps = append(job.Steps, StepRecord{Name: step, Intent: r.now()})
-	if err := r.persist(ctx, func(ctx context.Context) error { return r.Store.RecordIntent(ctx, job, step) }); err != nil {
+	if err := r.record(ctx, job, func(ctx context.Context) error { return r.Store.RecordIntent(ctx, job, step) }); err != nil {
 		return 0, err
 	}
 	if r.BeforeStep != nil {
@@ -655,7 +658,7 @@ func (r *Runner) call(ctx context.Context, job *Job, card *Card, step string,
 	if err == nil {
 		return id, nil
 	}
-	if serr := r.persist(ctx, func(ctx context.Context) error { return r.Store.RecordResult(ctx, job, step) }); serr != nil {
+	if serr := r.record(ctx, job, func(ctx context.Context) error { return r.Store.RecordResult(ctx, job, step) }); serr != nil {
 		return id, serr
 	}
 	return id, err
@@ -687,7 +690,7 @@ func (r *Runner) resolve(ctx context.Context, job *Job, step string, id int64, s
 	if set != nil {
 		set()
 	}
-	return r.persist(ctx, func(ctx context.Context) error { return r.Store.RecordResult(ctx, job, step) })
+	return r.record(ctx, job, func(ctx context.Context) error { return r.Store.RecordResult(ctx, job, step) })
 }
 
 // resolveNotFound records that a lookup established step was not done.
@@ -697,7 +700,7 @@ func (r *Runner) resolveNotFound(ctx context.Context, job *Job, step string) err
 		return nil
 	}
 	rec.Done, rec.Outcome = r.now(), OutcomeNotFound
-	return r.persist(ctx, func(ctx context.Context) error { return r.Store.RecordResult(ctx, job, step) })
+	return r.record(ctx, job, func(ctx context.Context) error { return r.Store.RecordResult(ctx, job, step) })
 }
 
 func lastRecord(job *Job, step string) *StepRecord {
@@ -744,6 +747,21 @@ func (r *Runner) update(ctx context.Context, job *Job) error {
 	if err := r.persist(ctx, func(ctx context.Context) error { return r.Store.Update(ctx, job) }); err != nil {
 		return fmt.Errorf("provision job %d: %w", job.ID, err)
 	}
+	job.startUnsaved = false
+	return nil
+}
+
+// record persists an intent or a result with write, or, while the run's
+// start is not stored (Job.startUnsaved), with an Update, which stores the
+// step records and the start together.
+func (r *Runner) record(ctx context.Context, job *Job, write func(context.Context) error) error {
+	if !job.startUnsaved {
+		return r.persist(ctx, write)
+	}
+	if err := r.persist(ctx, func(ctx context.Context) error { return r.Store.Update(ctx, job) }); err != nil {
+		return err
+	}
+	job.startUnsaved = false
 	return nil
 }
 

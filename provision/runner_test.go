@@ -397,7 +397,9 @@ func TestCrashDuringUndo(t *testing.T) {
 
 // TestResultsWrittenWithNextIntent checks when a successful call's result
 // becomes durable (see Runner.call): with the next call's intent, before
-// that call is made, and with the final status; never later.
+// that call is made, and with the final status; never later. The run's
+// start (running, one more attempt) is durable before the first call too,
+// written with its intent.
 func TestResultsWrittenWithNextIntent(t *testing.T) {
 	for _, byod := range []bool{false, true} {
 		t.Run(fmt.Sprintf("byod=%v", byod), func(t *testing.T) {
@@ -416,6 +418,9 @@ func TestResultsWrittenWithNextIntent(t *testing.T) {
 						t.Fatalf("before %s: step %s stored as %+v, made %+v", step, s.Name, got, s)
 					}
 				}
+				if stored.Status != provision.StatusRunning || stored.Attempts != job.Attempts {
+					t.Fatalf("before %s: stored %s after %d attempts, want running after %d", step, stored.Status, stored.Attempts, job.Attempts)
+				}
 				if stored.ICustomer != job.ICustomer || stored.IPaymentMethod != job.IPaymentMethod ||
 					stored.ITransaction != job.ITransaction || stored.IAccount != job.IAccount {
 					t.Fatalf("before %s: stored ids %+v, made %+v", step, stored, job)
@@ -428,8 +433,9 @@ func TestResultsWrittenWithNextIntent(t *testing.T) {
 			if stored.Status != provision.StatusCompleted || !slices.Equal(stepNames(stored), stepNames(job)) {
 				t.Fatalf("stored %s %v, made %s %v", stored.Status, stepNames(stored), job.Status, stepNames(job))
 			}
-			// One write for running, one per call, one for completed.
-			if want := 1 + calls + 1; store.Writes != want {
+			// One per call (the first with the run's start), one for
+			// completed.
+			if want := calls + 1; store.Writes != want {
 				t.Fatalf("%d writes for %d calls, want %d", store.Writes, calls, want)
 			}
 		})

@@ -3,6 +3,7 @@ package metrics
 import (
 	"context"
 	"math"
+	"slices"
 	"sync"
 
 	"websignup/provision"
@@ -41,17 +42,24 @@ func (j *jobs) RecordIntent(ctx context.Context, job *provision.Job, step string
 	if err := j.s.RecordIntent(ctx, job, step); err != nil {
 		return err
 	}
+	j.timeResults(job, -1)
+	j.openIntent(job)
+	return nil
+}
+
+// openIntent notes that the job's last step record, an intent, was
+// written, to time it when its result is; the job's first intent counts a
+// started signup.
+func (j *jobs) openIntent(job *provision.Job) {
 	if len(job.Steps) == 1 {
 		j.m.signups.WithLabelValues("started").Inc()
 	}
-	j.timeResults(job, -1)
 	j.mu.Lock()
 	if len(j.open) >= maxTracked {
 		clear(j.open)
 	}
 	j.open[job.ID] = append(j.open[job.ID], len(job.Steps)-1)
 	j.mu.Unlock()
-	return nil
 }
 
 // RecordResult implements provision.Store.
@@ -72,12 +80,19 @@ func (j *jobs) RecordResult(ctx context.Context, job *provision.Job, step string
 	return nil
 }
 
-// Update implements provision.Store.
+// Update implements provision.Store. A run's first write is an Update that
+// may carry its first intent (provision.Runner.record): an unsettled job
+// whose last step record has an intent and no result opens it. (A run
+// whose first write carries a lookup's result, which only a resumed run
+// makes, leaves that lookup untimed.)
 func (j *jobs) Update(ctx context.Context, job *provision.Job) error {
 	if err := j.s.Update(ctx, job); err != nil {
 		return err
 	}
 	j.timeResults(job, -1)
+	if n := len(job.Steps); !job.Status.Settled() && n > 0 && job.Steps[n-1].Done.IsZero() && !j.isOpen(job.ID, n-1) {
+		j.openIntent(job)
+	}
 	if !job.Status.Settled() {
 		return nil
 	}
@@ -137,3 +152,10 @@ func (j *jobs) timeResults(job *provision.Job, also int) {
 }
 
 func nan() float64 { return math.NaN() }
+
+// isOpen reports whether step record i of job id is open.
+func (j *jobs) isOpen(id int64, i int) bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return slices.Contains(j.open[id], i)
+}

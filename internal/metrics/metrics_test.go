@@ -153,6 +153,16 @@ func TestJobs(t *testing.T) {
 	resumed.Steps[1].Done, resumed.Steps[1].Outcome = t0.Add(time.Second), provision.OutcomeFound
 	_ = s.RecordResult(ctx, resumed, provision.StepCharge)
 
+	// A run's first write is an Update that carries its first intent
+	// (provision.Runner.record): the signup starts, and the step is timed
+	// when the next write carries its result.
+	first := &provision.Job{ID: 11, Status: provision.StatusRunning,
+		Steps: []provision.StepRecord{{Name: provision.StepCustomer, Intent: t0}}}
+	_ = s.Update(ctx, first)
+	first.Steps[0].Done, first.Steps[0].Outcome = t0.Add(5*time.Millisecond), provision.OutcomeOK
+	first.Steps = append(first.Steps, provision.StepRecord{Name: provision.StepCharge, Intent: t0})
+	_ = s.RecordIntent(ctx, first, provision.StepCharge)
+
 	other := &provision.Job{ID: 8, Status: provision.StatusNeedsReview}
 	_ = s.Update(ctx, other)
 	failing := m.Jobs(fakeStore{err: errors.New("db down")})
@@ -160,12 +170,12 @@ func TestJobs(t *testing.T) {
 
 	_, body := scrape(t, m.Handler(""), "")
 	for _, want := range []string{
-		`websignup_signups_total{outcome="started"} 1`,
+		`websignup_signups_total{outcome="started"} 2`,
 		`websignup_signups_total{outcome="completed"} 1`,
 		`websignup_signups_total{outcome="needs_review"} 1`,
 		`websignup_signups_total{outcome="failed"} 0`,
 		`websignup_provision_step_duration_seconds_count{outcome="fault",step="` + provision.StepCustomer + `"} 1`,
-		`websignup_provision_step_duration_seconds_count{outcome="ok",step="` + provision.StepCustomer + `"} 1`,
+		`websignup_provision_step_duration_seconds_count{outcome="ok",step="` + provision.StepCustomer + `"} 2`,
 		`websignup_provision_step_duration_seconds_count{outcome="ok",step="` + provision.StepCharge + `"} 1`,
 		`websignup_provision_step_duration_seconds_count{outcome="found",step="` + provision.StepCharge + `"} 1`,
 	} {
