@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -43,3 +44,10 @@ func (s *Store) ObserveBatches(f func(size int)) bool {
 	s.committer.observe = f
 	return true
 }
+
+// SetCommitSleep replaces the committer's wait for more writes (SQLite
+// only). Call it before any write.
+func (s *Store) SetCommitSleep(f func(time.Duration)) { s.committer.sleep = f }
+
+// QueuedWrites is how many writes wait for the committer.
+func (s *Store) QueuedWrites() int { return len(s.committer.queue) }

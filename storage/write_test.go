@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -164,4 +166,86 @@ func TestWriteAloneUndoneOnError(t *testing.T) {
 			t.Errorf("keys = %v, want only the write that succeeded", got)
 		}
 	})
+}
+
+// TestCommitWaitsOnlyAmongWriters: the committer waits for more writes
+// before committing a small batch only while writes come from several
+// callers at once (the batch before had company); a lone writer is never
+// kept waiting. Writes that arrive during the wait share the commit.
+func TestCommitWaitsOnlyAmongWriters(t *testing.T) {
+	s := storagetest.Open(t, storagetest.SQLiteDSN(t))
+	ctx := context.Background()
+	var (
+		mu      sync.Mutex
+		batches []int
+		sleeps  atomic.Int32
+	)
+	s.ObserveBatches(func(n int) { mu.Lock(); batches = append(batches, n); mu.Unlock() })
+	observed := func() string { mu.Lock(); defer mu.Unlock(); return fmt.Sprint(batches) }
+	write := func(key string) {
+		if err := s.Write(ctx, func(tx *gorm.DB) error { return insertKey(tx, key) }); err != nil {
+			t.Error(err)
+		}
+	}
+	// until spins until cond holds; 10 s without is a failure (a batch
+	// that never came).
+	until := func(what string, cond func() bool) bool {
+		for deadline := time.Now().Add(10 * time.Second); !cond(); runtime.Gosched() {
+			if time.Now().After(deadline) {
+				t.Errorf("never: %s; batches %s", what, observed())
+				return false
+			}
+		}
+		return true
+	}
+	waitQueued := func(n int) bool {
+		return until(fmt.Sprint(n, " writes queued"), func() bool { return s.QueuedWrites() >= n })
+	}
+	var late sync.WaitGroup
+	s.SetCommitSleep(func(time.Duration) {
+		if sleeps.Add(1) == 1 {
+			// A write that arrives during the first wait joins the batch.
+			late.Go(func() { write("late") })
+			waitQueued(1)
+		}
+	})
+
+	write("a1") // alone, one after the other
+	write("a2")
+	// Two writers queue while a third's write runs: they share a batch.
+	release := make(chan struct{})
+	var releaseOnce sync.Once
+	unblock := func() { releaseOnce.Do(func() { close(release) }) }
+	t.Cleanup(unblock) // before the store closes, if the test fails first
+	first := make(chan error)
+	go func() {
+		first <- s.Write(ctx, func(tx *gorm.DB) error { <-release; return insertKey(tx, "b0") })
+	}()
+	if !until("batches [1 1 1]", func() bool { return observed() == "[1 1 1]" }) {
+		t.FailNow()
+	}
+	var pair sync.WaitGroup
+	pair.Go(func() { write("b1") })
+	pair.Go(func() { write("b2") })
+	if !waitQueued(2) {
+		t.FailNow()
+	}
+	unblock()
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	pair.Wait()
+	if n := sleeps.Load(); n != 0 {
+		t.Fatalf("the committer waited %d times for lone writers", n)
+	}
+	write("c1") // after the pair: waits, and takes the late write along
+	late.Wait()
+	write("d1") // after a batch of two: waits, alone
+	write("e1") // after a batch of one: no wait
+	if got, want := observed(), "[1 1 1 2 2 1 1]"; sleeps.Load() != 2 || got != want {
+		t.Errorf("waited %d times, batches %s; want 2 waits, batches %s", sleeps.Load(), got, want)
+	}
+	if got := keys(t, s); len(got) != 9 {
+		t.Errorf("kept %d writes, want 9: %v", len(got), got)
+	}
 }
