@@ -16,6 +16,14 @@ import (
 
 func start(t *testing.T) (*psnumbers.Numbers, *portaswitch.Client) {
 	t.Helper()
+	c := simClient(t, nil)
+	return psnumbers.New(c), c
+}
+
+// simClient is a client of a simulator of the test's own, through hc when
+// it is not nil.
+func simClient(t *testing.T, hc *http.Client) *portaswitch.Client {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	srv, err := sim.Start(ctx, sim.Options{})
@@ -23,11 +31,11 @@ func start(t *testing.T) (*psnumbers.Numbers, *portaswitch.Client) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
-	c, err := portaswitch.New(portaswitch.Config{BaseURL: srv.URL, Login: "admin", Password: "admin"})
+	c, err := portaswitch.New(portaswitch.Config{BaseURL: srv.URL, Login: "admin", Password: "admin", HTTPClient: hc})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return psnumbers.New(c), c
+	return c
 }
 
 var (
@@ -176,19 +184,9 @@ func (c *countingTransport) calls() int {
 // and search within its time to live, asks again after it, and forgets its
 // lists as soon as NumberInfo finds a number taken.
 func TestCachedFreeNumbers(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	srv, err := sim.Start(ctx, sim.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
+	ctx := context.Background()
 	count := &countingTransport{}
-	client, err := portaswitch.New(portaswitch.Config{BaseURL: srv.URL, Login: "admin", Password: "admin",
-		HTTPClient: &http.Client{Transport: count}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	client := simClient(t, &http.Client{Transport: count})
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	nums := psnumbers.Cached(client, 2*time.Second)
 	psnumbers.SetClock(nums, func() time.Time { return now })
