@@ -17,6 +17,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 
+	"websignup/internal/fasttransport"
 	"websignup/internal/metrics"
 	"websignup/portaswitch"
 	"websignup/provision"
@@ -87,10 +88,11 @@ func (o *operations) close() {
 	}
 }
 
-// psHTTPClient is the HTTP client of the PortaSwitch client: keep-alive
+// psHTTPClient is the HTTP client of the PortaSwitch client: fasthttp's
+// client under net/http's interface (fasttransport), keep-alive
 // connections for concurrent signups, every call timed.
 func (o *operations) psHTTPClient() *http.Client {
-	return &http.Client{Transport: o.metrics.Transport(nil)}
+	return &http.Client{Transport: o.metrics.Transport(fasttransport.New())}
 }
 
 // instrument counts signups and times provisioning steps.
