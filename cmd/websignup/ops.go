@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"net/http/pprof"
 	"os"
 	"runtime"
@@ -88,11 +89,24 @@ func (o *operations) close() {
 	}
 }
 
-// psHTTPClient is the HTTP client of the PortaSwitch client: fasthttp's
-// client under net/http's interface (fasttransport), keep-alive
-// connections for concurrent signups, every call timed.
-func (o *operations) psHTTPClient() *http.Client {
-	return &http.Client{Transport: o.metrics.Transport(fasttransport.New())}
+// psHTTPClient is the HTTP client of the PortaSwitch client at baseURL:
+// keep-alive connections for concurrent signups, every call timed, over
+// psTransport.
+func (o *operations) psHTTPClient(baseURL string) *http.Client {
+	return &http.Client{Transport: o.metrics.Transport(psTransport(baseURL, http.ProxyFromEnvironment))}
+}
+
+// psTransport is fasthttp's client under net/http's interface
+// (fasttransport), or net/http's own transport (metrics.NewTransport) when
+// proxy, the environment's HTTP_PROXY and HTTPS_PROXY, sends baseURL
+// through a proxy, which fasttransport does not do.
+func psTransport(baseURL string, proxy func(*http.Request) (*url.URL, error)) http.RoundTripper {
+	if req, err := http.NewRequest(http.MethodPost, baseURL, nil); err == nil && baseURL != "" {
+		if u, err := proxy(req); err != nil || u != nil {
+			return metrics.NewTransport()
+		}
+	}
+	return fasttransport.New()
 }
 
 // instrument counts signups and times provisioning steps.

@@ -63,7 +63,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		}
 	}
 
-	ps, accountURL, stopPS, err := portaSwitch(ctx, cfg, logger, ops.psHTTPClient())
+	ps, accountURL, stopPS, err := portaSwitch(ctx, cfg, logger, ops.psHTTPClient(cfg.PortaSwitchURL))
 	if err != nil {
 		return err
 	}

@@ -10,10 +10,11 @@
 // websignup's HTTP server, under Fiber.
 //
 // What it does not do, next to net/http: follow redirects, use HTTP/2 or a
-// proxy from the environment, or stop a request whose context is cancelled
-// before its deadline (it waits for the deadline, or DefaultTimeout when
-// the context has none). The PortaSwitch client gives every call a
-// deadline (portaswitch.Config.Timeout) and expects none of the rest.
+// proxy from the environment (websignup serve then keeps net/http's
+// transport), or stop a request whose context is cancelled before its
+// deadline (it waits for the deadline, or DefaultTimeout when the context
+// has none). The PortaSwitch client gives every call a deadline
+// (portaswitch.Config.Timeout) and expects none of the rest.
 package fasttransport
 
 import (
