@@ -755,14 +755,10 @@ func (r *Runner) update(ctx context.Context, job *Job) error {
 // start is not stored (Job.startUnsaved), with an Update, which stores the
 // step records and the start together.
 func (r *Runner) record(ctx context.Context, job *Job, write func(context.Context) error) error {
-	if !job.startUnsaved {
-		return r.persist(ctx, write)
+	if job.startUnsaved {
+		return r.update(ctx, job)
 	}
-	if err := r.persist(ctx, func(ctx context.Context) error { return r.Store.Update(ctx, job) }); err != nil {
-		return err
-	}
-	job.startUnsaved = false
-	return nil
+	return r.persist(ctx, write)
 }
 
 func (r *Runner) backoff(attempts int) time.Duration {

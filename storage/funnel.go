@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	mathbits "math/bits"
 	"time"
 
 	"gorm.io/gorm"
@@ -125,14 +126,7 @@ func countFunnelSteps(tx *gorm.DB, hash string, bits int, now time.Time) error {
 }
 
 // lastBit is the highest bit of bits (bits > 0).
-func lastBit(bits int) int {
-	last := 1
-	for bits > 1 {
-		bits >>= 1
-		last <<= 1
-	}
-	return last
-}
+func lastBit(bits int) int { return 1 << (mathbits.Len(uint(bits)) - 1) }
 
 // Funnel is how far a form's prospects got over a period.
 type Funnel struct {

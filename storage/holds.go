@@ -147,7 +147,7 @@ func (w *WizardStore) HeldNumbers(ctx context.Context, numbers []string, exceptS
 	}
 	err := sqlQuery(w.s.db.WithContext(ctx), `SELECT number FROM number_holds
 		WHERE number BETWEEN ? AND ? AND expires_at > ? AND session_hash <> ?`,
-		[]any{lo, hi, wizardTime(now), except}, func(row interface{ Scan(...any) error }) error {
+		[]any{lo, hi, wizardTime(now), except}, func(row rowScanner) error {
 			var n string
 			if err := row.Scan(&n); err != nil {
 				return err

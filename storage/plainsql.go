@@ -87,9 +87,11 @@ func nativeSQL(tx *gorm.DB, query string) string {
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 
-// sqlQuery runs query with args in db and calls scan for each row, with
-// the scanner of that row.
-func sqlQuery(db *gorm.DB, query string, args []any, scan func(row interface{ Scan(...any) error }) error) error {
+// rowScanner is a row of sqlQuery's result.
+type rowScanner interface{ Scan(dest ...any) error }
+
+// sqlQuery runs query with args in db and calls scan for each row.
+func sqlQuery(db *gorm.DB, query string, args []any, scan func(row rowScanner) error) error {
 	ctx, begin := txContext(db), time.Now()
 	n := int64(0)
 	err := func() error {
