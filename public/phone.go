@@ -1,7 +1,10 @@
 package public
 
 import (
+	"cmp"
 	"fmt"
+	"hash/fnv"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -19,6 +22,10 @@ const numberListSize = 12
 
 // maxSearchDigits caps the search: no phone number is longer (E.164).
 const maxSearchDigits = 15
+
+// numbersAsked is how many free numbers the phone page asks PortaSwitch for
+// first, of which it offers numberListSize (see offered).
+const numbersAsked = 4 * numberListSize
 
 // maxNumbersAsked bounds how many free numbers the phone page asks
 // PortaSwitch for when the first ones it got are held by other prospects.
@@ -215,10 +222,10 @@ func (h *handlers) numberList(c *fiber.Ctx, w *wizard, query, poolParam, chosen 
 
 	ctx := c.UserContext()
 	// Ask for more than are shown: numbers other prospects hold are left
-	// out. In a burst of signups the first ones asked for can all be held;
-	// then ask again for more, rather than show a pool with free numbers
-	// as empty.
-	for limit := 2 * numberListSize; ; limit = min(4*limit, maxNumbersAsked) {
+	// out, and each prospect is offered a share of the rest (offered). In
+	// a burst of signups the first ones asked for can all be held; then ask
+	// again for more, rather than show a pool with free numbers as empty.
+	for limit := numbersAsked; ; limit = min(4*limit, maxNumbersAsked) {
 		free, err := h.Numbers.FreeNumbers(ctx, pool, query, limit)
 		if err != nil {
 			h.Logger.Warn("number search failed", "request_id", web.RequestID(c), "pool", pool.IDVBatch, "err", err)
@@ -240,19 +247,70 @@ func (h *handlers) numberList(c *fiber.Ctx, w *wizard, query, poolParam, chosen 
 		if chosen != "" {
 			vm.Numbers = append(vm.Numbers, components.NumberOptionVM{Number: chosen, Display: listedDisplay.of(chosen), Selected: true})
 		}
-		for _, n := range free {
-			if len(vm.Numbers) == numberListSize {
-				break
+		open := make([]string, 0, len(numbers))
+		for _, n := range numbers {
+			if !held[n] && n != chosen && strings.HasPrefix(n, pool.Prefix) {
+				open = append(open, n)
 			}
-			if held[n.Number] || n.Number == chosen || !strings.HasPrefix(n.Number, pool.Prefix) {
-				continue
-			}
-			vm.Numbers = append(vm.Numbers, components.NumberOptionVM{Number: n.Number, Display: listedDisplay.of(n.Number)})
+		}
+		for _, n := range offered(open, numberListSize-len(vm.Numbers), w.sess.ID) {
+			vm.Numbers = append(vm.Numbers, components.NumberOptionVM{Number: n, Display: listedDisplay.of(n)})
 		}
 		if len(vm.Numbers) == numberListSize || len(free) < limit || limit >= maxNumbersAsked {
 			return vm, nil
 		}
 	}
+}
+
+// offered picks the up to n numbers of open (free numbers, in PortaSwitch's
+// order) that the prospect whose session is sessionID is shown, in open's
+// order. When open holds more than n, each prospect gets their own share of
+// it, chosen by a hash of their session and each number: the same share on
+// every page load and on every instance, and, for two prospects choosing
+// at the same moment, shares that overlap only in part. Everyone shown the
+// same first n numbers made prospects in a burst pick the same ones, and
+// all but one of them were told that the number was just taken.
+func offered(open []string, n int, sessionID string) []string {
+	if len(open) <= n {
+		return open
+	}
+	type ranked struct {
+		at   int
+		rank uint64
+	}
+	seed := fnv64a(sessionID)
+	rs := make([]ranked, len(open))
+	for i, number := range open {
+		rs[i] = ranked{at: i, rank: mix64(seed ^ fnv64a(number))}
+	}
+	slices.SortFunc(rs, func(a, b ranked) int { return cmp.Compare(a.rank, b.rank) })
+	rs = rs[:n]
+	slices.SortFunc(rs, func(a, b ranked) int { return cmp.Compare(a.at, b.at) })
+	out := make([]string, n)
+	for i, r := range rs {
+		out[i] = open[r.at]
+	}
+	return out
+}
+
+// fnv64a is the FNV-1a hash of s. Strings that differ in their last
+// characters (numbers of one pool) get hashes that differ mostly in their
+// low bits: mix64 spreads them.
+func fnv64a(s string) uint64 {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(s))
+	return h.Sum64()
+}
+
+// mix64 is MurmurHash3's 64-bit finaliser: every bit of x changes about
+// half the bits of the result.
+func mix64(x uint64) uint64 {
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 33
+	x *= 0xc4ceb9fe1a85ec53
+	x ^= x >> 33
+	return x
 }
 
 // cleanSearch keeps what a number search may hold: a leading "+" (the

@@ -3,6 +3,7 @@ package public_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -51,4 +52,57 @@ func TestPhoneListLooksPastHeldNumbers(t *testing.T) {
 	}
 	// And a number so offered can be taken.
 	mustRedirect(t, b.post("/s/demo/phone", map[string][]string{"number": {offered[0]}, "device": {"byod"}}), "/s/demo/payment")
+}
+
+// Prospects on the phone step at the same moment are each offered their own
+// share of the free numbers, so that they seldom pick the same one; a
+// prospect who reloads the page sees the same share.
+func TestPhoneOffersEachProspectAShare(t *testing.T) {
+	e := newWizardEnv(t)
+	e.numbers.mu.Lock()
+	e.numbers.free = nil
+	for i := range 100 {
+		e.numbers.free = append(e.numbers.free,
+			forms.AvailableNumber{Number: fmt.Sprintf("1206555%04d", i), IDidNumber: int64(1000 + i), IDVBatch: 1})
+	}
+	e.numbers.mu.Unlock()
+
+	offered := func(b *browser) []string {
+		t.Helper()
+		p := b.get("/s/demo/phone?pool=1")
+		if p.status() != 200 {
+			t.Fatalf("status %d", p.status())
+		}
+		var ns []string
+		p.testid("number-radio").Each(func(_ int, s *goquery.Selection) { ns = append(ns, s.AttrOr("value", "")) })
+		return ns
+	}
+	seen := map[string]int{}
+	var shares [][]string
+	for range 8 {
+		b := e.browser()
+		b.walkTo(forms.StepPhone)
+		share := offered(b)
+		if len(share) != 12 || !slices.IsSorted(share) {
+			t.Fatalf("offered %v: want 12 numbers in the pool's order", share)
+		}
+		if again := offered(b); !slices.Equal(again, share) {
+			t.Fatalf("a reload offers %v, the first load %v", again, share)
+		}
+		for _, n := range share {
+			seen[n]++
+		}
+		shares = append(shares, share)
+	}
+	for i := range shares {
+		for j := range i {
+			if slices.Equal(shares[i], shares[j]) {
+				t.Errorf("prospects %d and %d are offered the same numbers %v", j, i, shares[i])
+			}
+		}
+	}
+	// Eight prospects shown the same first twelve would cover twelve.
+	if len(seen) < 30 {
+		t.Errorf("eight prospects were offered %d different numbers in all, want them spread over the pool", len(seen))
+	}
 }

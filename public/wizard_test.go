@@ -64,9 +64,19 @@ func TestWizardWalkToSummary(t *testing.T) {
 	if n := p.testid("number-option").Length(); n != 12 {
 		t.Errorf("%d numbers listed, want 12", n)
 	}
-	if got := p.testid("number-display").First().Text(); got != "+1 206-555-0100" {
-		t.Errorf("first number shown as %q", got)
-	}
+	// Twelve of the pool's fifteen, in the pool's order, each shown as
+	// people write it.
+	prev := ""
+	p.testid("number-option").Each(func(_ int, o *goquery.Selection) {
+		v := o.Find(`[data-testid="number-radio"]`).AttrOr("value", "")
+		if !strings.HasPrefix(v, "120655501") || v <= prev {
+			t.Errorf("number %q offered after %q: want the pool's numbers in order", v, prev)
+		}
+		if got, want := o.Find(`[data-testid="number-display"]`).Text(), "+1 206-555-"+v[7:]; got != want {
+			t.Errorf("number %s shown as %q, want %q", v, got, want)
+		}
+		prev = v
+	})
 	devices := p.testid("device-option")
 	if devices.Length() != 4 {
 		t.Fatalf("%d devices, want 3 and bring your own", devices.Length())
