@@ -353,9 +353,13 @@ func signUpAndSelfcare(t *testing.T, b *browser, w walkedWizard) {
 		t.Errorf("done page says %q was charged, want %s", got, demoTotal)
 	}
 
-	// Self-care: the done page's button, the login, the forced change.
+	// Self-care: the done page's button, the login, the forced change, in
+	// the operator's brand.
 	b.clickNav(`[data-testid="selfcare-link"]`)
-	b.wantPath("/selfcare/login")
+	b.wantPath("/selfcare/login?form=demo")
+	if got := b.text(".site-header .brand"); !strings.Contains(got, "Northwind Telecom") {
+		t.Errorf("self-care's header says %q, want the operator's brand", got)
+	}
 	b.check("selfcare-login")
 	b.fill("#field-login", login)
 	b.fill("#field-password", password)

@@ -44,7 +44,7 @@ func (h *handlers) done(c *fiber.Ctx) error {
 	}
 	vm := components.DoneVM{
 		Number:      listedDisplay.of(job.Order.Number),
-		SelfcareURL: c.BaseURL() + SelfcareLoginPath,
+		SelfcareURL: SelfcareLoginURL(c.BaseURL(), w.slug),
 	}
 	title := "Welcome aboard"
 	if sent, err := redirectFromSignup(c, w.slug, job); sent {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -279,8 +280,67 @@ func (s *selfcare) sessionEnded(c *fiber.Ctx, cur *current) error {
 	return c.Redirect("/selfcare/login?ended=1", fiber.StatusSeeOther)
 }
 
-func (s *selfcare) page(title string) components.Page {
-	return components.Page{Title: title, Brand: s.d.Brand}
+// SelfcareFormCookie remembers the signup form a subscriber came to
+// self-care from (the done page's link names it: SelfcareFormParam), so
+// that self-care wears that operator's or reseller's brand rather than a
+// neutral one. It holds a form's slug, nothing secret.
+const SelfcareFormCookie = "ws_selfcare_form"
+
+// SelfcareFormParam is the login page's query parameter naming the form.
+const SelfcareFormParam = "form"
+
+// selfcareFormMaxAge is how long SelfcareFormCookie is kept.
+const selfcareFormMaxAge = 90 * 24 * time.Hour
+
+// SelfcareLoginURL is self-care's login page for subscribers of the form
+// slug, on the site at baseURL.
+func SelfcareLoginURL(baseURL, slug string) string {
+	return baseURL + SelfcareLoginPath + "?" + SelfcareFormParam + "=" + url.QueryEscape(slug)
+}
+
+// rememberForm keeps the form the login page was opened for (?form=), if
+// it names a published form: its brand is then self-care's.
+func (s *selfcare) rememberForm(c *fiber.Ctx) {
+	slug := c.Query(SelfcareFormParam)
+	if _, ok := s.formBrand(c, slug); !ok {
+		return
+	}
+	c.Cookie(&fiber.Cookie{Name: SelfcareFormCookie, Value: slug, Path: "/selfcare/", HTTPOnly: true,
+		Secure: web.Secure(c), SameSite: fiber.CookieSameSiteLaxMode, Expires: s.Now().Add(selfcareFormMaxAge)})
+	c.Locals(selfcareFormKey, slug) // this request's page wears it too
+}
+
+const selfcareFormKey = "public.selfcare-form"
+
+// formBrand is the brand of the published form slug, its title linking to
+// self-care's start, and false when slug names no published form.
+func (s *selfcare) formBrand(c *fiber.Ctx, slug string) (components.BrandVM, bool) {
+	if !validSlug(slug) || s.Forms == nil {
+		return components.BrandVM{}, false
+	}
+	_, v, err := s.Forms.PublishedForm(c.UserContext(), slug)
+	if err != nil {
+		if forms.ErrorCode(err) != forms.ENotFound {
+			s.Logger.Warn("self-care: brand of form", "request_id", web.RequestID(c), "form", slug, "err", err)
+		}
+		return components.BrandVM{}, false
+	}
+	return components.NewBrand(v.Config.Branding, "/selfcare/"), true
+}
+
+// page is a self-care page: the brand of the form the subscriber came from
+// (SelfcareFormCookie), or self-care's own (SelfcareDeps.Brand).
+func (s *selfcare) page(c *fiber.Ctx, title string) components.Page {
+	slug, _ := c.Locals(selfcareFormKey).(string)
+	if slug == "" {
+		slug = c.Cookies(SelfcareFormCookie)
+	}
+	b, ok := s.formBrand(c, slug)
+	if !ok {
+		b = s.d.Brand
+	}
+	web.SetBrand(c, b)
+	return components.Page{Title: title, Brand: b}
 }
 
 func (s *selfcare) render(c *fiber.Ctx, status int, comp templ.Component) error {

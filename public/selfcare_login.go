@@ -25,6 +25,7 @@ const (
 
 // loginPage shows the login form.
 func (s *selfcare) loginPage(c *fiber.Ctx) error {
+	s.rememberForm(c)
 	vm := components.SelfcareLoginVM{CSRFToken: web.CSRFToken(c)}
 	switch {
 	case c.Query("out") == "1":
@@ -32,7 +33,7 @@ func (s *selfcare) loginPage(c *fiber.Ctx) error {
 	case c.Query("ended") == "1":
 		vm.Notice = msgEnded
 	}
-	return s.render(c, fiber.StatusOK, components.SelfcareLoginPage(s.page("Log in"), vm))
+	return s.render(c, fiber.StatusOK, components.SelfcareLoginPage(s.page(c, "Log in"), vm))
 }
 
 // loginPost logs in in the account realm. Failures count against the login
@@ -47,7 +48,7 @@ func (s *selfcare) loginPost(c *fiber.Ctx) error {
 	vm := components.SelfcareLoginVM{CSRFToken: web.CSRFToken(c), Login: login}
 	refuse := func(status int, msg string) error {
 		vm.Error = msg
-		return s.render(c, status, components.SelfcareLoginPage(s.page("Log in"), vm))
+		return s.render(c, status, components.SelfcareLoginPage(s.page(c, "Log in"), vm))
 	}
 	if login == "" || password == "" || len(login) > maxLoginLength || len(password) > maxPasswordSize {
 		return refuse(fiber.StatusUnprocessableEntity, msgBadLogin)

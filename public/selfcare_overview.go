@@ -40,5 +40,5 @@ func (s *selfcare) overview(c *fiber.Ctx) error {
 	if c.Query("changed") == "1" {
 		vm.Notice = "Your new password is saved. Use it the next time you log in."
 	}
-	return s.render(c, fiber.StatusOK, components.SelfcareOverviewPage(s.page("Your account"), vm))
+	return s.render(c, fiber.StatusOK, components.SelfcareOverviewPage(s.page(c, "Your account"), vm))
 }

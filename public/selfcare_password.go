@@ -21,7 +21,7 @@ const (
 func (s *selfcare) passwordPage(c *fiber.Ctx) error {
 	cur := currentSession(c)
 	vm := components.SelfcarePasswordVM{CSRFToken: web.CSRFToken(c), Login: cur.acct.Login, Required: cur.acct.MustChange}
-	return s.render(c, fiber.StatusOK, components.SelfcarePasswordPage(s.page("Choose your password"), vm))
+	return s.render(c, fiber.StatusOK, components.SelfcarePasswordPage(s.page(c, "Choose your password"), vm))
 }
 
 // passwordPost checks the new password against the rules (letters and
@@ -35,7 +35,7 @@ func (s *selfcare) passwordPost(c *fiber.Ctx) error {
 	conf := formValue(c, inputNewPasswordConf)
 	vm := components.SelfcarePasswordVM{CSRFToken: web.CSRFToken(c), Login: cur.acct.Login, Required: cur.acct.MustChange}
 	fail := func() error {
-		return s.render(c, fiber.StatusUnprocessableEntity, components.SelfcarePasswordPage(s.page("Choose your password"), vm))
+		return s.render(c, fiber.StatusUnprocessableEntity, components.SelfcarePasswordPage(s.page(c, "Choose your password"), vm))
 	}
 	add := func(key, msg string) { vm.Errors = append(vm.Errors, components.ErrorItemVM{Key: key, Message: msg}) }
 	if oldPw == "" {

@@ -158,6 +158,26 @@ func simCounts(st sim.State) (customers, accounts, charges int) {
 	return
 }
 
+// Self-care opened without a form, or for one that is not published, wears
+// the neutral brand and remembers nothing.
+func TestSelfcareNeutralBrand(t *testing.T) {
+	storagetest.ForEachDB(t, func(t *testing.T, s *storage.Store) {
+		e := newRealEnv(t, s)
+		for _, path := range []string{"/selfcare/login", "/selfcare/login?form=nope", "/selfcare/login?form=%3Cb%3E"} {
+			p := e.browser().get(path)
+			if p.status() != http.StatusOK {
+				t.Fatalf("%s: %d", path, p.status())
+			}
+			if got := words(p.doc.Find(".site-header .brand")); strings.Contains(got, "Northwind") {
+				t.Errorf("%s: header %q, want the neutral brand", path, got)
+			}
+			if fc := p.cookie(public.SelfcareFormCookie); fc != nil {
+				t.Errorf("%s: remembered form %q", path, fc.Value)
+			}
+		}
+	})
+}
+
 func TestSignupToSelfcare(t *testing.T) {
 	storagetest.ForEachDB(t, func(t *testing.T, s *storage.Store) {
 		e := newRealEnv(t, s)
@@ -213,8 +233,25 @@ func TestSignupToSelfcare(t *testing.T) {
 			t.Fatalf("second Sign up: %d %q", p.status(), p.location())
 		}
 
-		// Self-care: a wrong password and an unknown login read the same.
-		b.get("/selfcare/login")
+		// Self-care, through the done page's link, wears the form's brand,
+		// its title leading to self-care's start.
+		link, _ := done.testid("selfcare-link").Attr("href")
+		u, err := url.Parse(link)
+		if err != nil || u.Path != "/selfcare/login" || u.Query().Get("form") != "demo" {
+			t.Fatalf("done page's self-care link %q, want /selfcare/login?form=demo", link)
+		}
+		lp := b.get(u.RequestURI())
+		if got := words(lp.doc.Find(".site-header .brand")); got != "N Northwind Telecom" && got != "Northwind Telecom" {
+			t.Errorf("self-care login page header %q, want the form's brand Northwind Telecom", got)
+		}
+		if home, _ := lp.doc.Find(".site-header a.brand").Attr("href"); home != "/selfcare/" {
+			t.Errorf("self-care's brand links to %q, want /selfcare/", home)
+		}
+		if fc := lp.cookie(public.SelfcareFormCookie); fc == nil || fc.Value != "demo" || fc.Path != "/selfcare/" {
+			t.Errorf("form cookie = %+v", fc)
+		}
+
+		// A wrong password and an unknown login read the same.
 		bad1 := b.post("/selfcare/login", url.Values{"login": {login}, "password": {"wrongpassword1"}})
 		bad2 := b.post("/selfcare/login", url.Values{"login": {"19999999999"}, "password": {"wrongpassword1"}})
 		if bad1.status() != http.StatusUnprocessableEntity || bad1.status() != bad2.status() ||
@@ -248,6 +285,9 @@ func TestSignupToSelfcare(t *testing.T) {
 		ov := b.get("/selfcare/")
 		if ov.status() != http.StatusOK || ov.testid("overview-plan").Text() == "" || ov.testid("overview-balance").Text() == "" {
 			t.Fatalf("overview: %d %.600s", ov.status(), ov.body)
+		}
+		if got := words(ov.doc.Find(".site-header .brand")); !strings.Contains(got, "Northwind Telecom") {
+			t.Errorf("overview header %q, want the form's brand", got)
 		}
 		if got := digits(ov.testid("overview-number").Text()); got != number {
 			t.Errorf("overview number %q, want %s", got, number)
