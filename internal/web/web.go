@@ -55,12 +55,13 @@ const (
 	readTimeout  = 15 * time.Second
 	writeTimeout = 30 * time.Second
 	idleTimeout  = 90 * time.Second
-	// writeBufferSize holds a whole wizard page (the phone step's, the
-	// largest, is about 15 kB), so that each response goes out in one
-	// system call; with fasthttp's default of 4 kB a page took two or
-	// three. Each open connection keeps one (idle ones close after
+	// writeBufferSize holds a whole wizard page with its headers (the
+	// demo's address step, the largest with its 250 countries, is 17 kB),
+	// so that each response goes out in one system call; with fasthttp's
+	// default of 4 kB a page took two to four, and with 16 kB the address
+	// step took two. Each open connection keeps one (idle ones close after
 	// idleTimeout).
-	writeBufferSize = 16 << 10
+	writeBufferSize = 24 << 10
 
 	defaultBodyLimit = 1 << 20
 	readyTimeout     = 3 * time.Second
