@@ -251,6 +251,8 @@ type runResult struct {
 	elapsed  time.Duration
 	lat      []time.Duration
 	firstErr error
+	// cpu is the server's CPU time per request, when measured.
+	cpu time.Duration
 }
 
 func (r runResult) perSecond() float64 { return float64(r.n) / r.elapsed.Seconds() }

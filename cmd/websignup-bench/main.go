@@ -259,16 +259,23 @@ func (o *options) pages() (bool, error) {
 			}, nil
 		}
 	}
-	measure := func(name string, newOp func(int) (func(context.Context) error, error)) (runResult, error) {
+	// measure runs one closed loop against server and reads the server's
+	// CPU time around it.
+	measure := func(name string, server *proc, newOp func(int) (func(context.Context) error, error)) (runResult, error) {
+		cpu0, _ := server.cpu()
 		r, err := closedLoop(o.conc, o.dur, newOp)
 		if err != nil {
 			return r, err
 		}
+		if cpu1, err := server.cpu(); err == nil && r.n > 0 {
+			r.cpu = (cpu1 - cpu0) / time.Duration(r.n)
+		}
 		if r.firstErr != nil {
 			fmt.Printf("%s: %d errors, first: %v\n", name, r.errs, r.firstErr)
 		}
-		fmt.Printf("%-9s %8.0f req/s  p50 %6s  p99 %6s  (%d requests, %d errors)\n", name, r.perSecond(),
-			quantile(r.lat, .5).Round(10*time.Microsecond), quantile(r.lat, .99).Round(10*time.Microsecond), r.n, r.errs)
+		fmt.Printf("%-9s %8.0f req/s  p50 %6s  p99 %6s  CPU %6s/req  (%d requests, %d errors)\n", name, r.perSecond(),
+			quantile(r.lat, .5).Round(10*time.Microsecond), quantile(r.lat, .99).Round(10*time.Microsecond),
+			r.cpu.Round(100*time.Nanosecond), r.n, r.errs)
 		return r, nil
 	}
 	// Warm both servers' connections and code paths.
@@ -278,19 +285,17 @@ func (o *options) pages() (bool, error) {
 	if _, err := closedLoop(o.conc, time.Second, get(base, "/s/demo/")); err != nil {
 		return false, err
 	}
-	// The floor server's CPU per request, a yardstick of this machine's
+	// The floor server's CPU per request is a yardstick of this machine's
 	// speed for the cost measure (an absolute figure).
-	floorCPU0, _ := floor.cpu()
-	floor1, err := measure("floor", get(floorBase, "/floor"))
+	floor1, err := measure("floor", floor, get(floorBase, "/floor"))
 	if err != nil {
 		return false, err
 	}
-	floorCPU1, _ := floor.cpu()
-	welcome, err := measure("welcome", get(base, "/s/demo/"))
+	welcome, err := measure("welcome", ws, get(base, "/s/demo/"))
 	if err != nil {
 		return false, err
 	}
-	step, err := measure("step", func(int) (func(context.Context) error, error) {
+	step, err := measure("step", ws, func(int) (func(context.Context) error, error) {
 		c := newClient(base, true)
 		if err := c.startSession(ctx); err != nil {
 			return nil, err
@@ -304,7 +309,7 @@ func (o *options) pages() (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	validate, err := measure("validate", func(int) (func(context.Context) error, error) {
+	validate, err := measure("validate", ws, func(int) (func(context.Context) error, error) {
 		c := newClient(base, true)
 		if err := c.startSession(ctx); err != nil {
 			return nil, err
@@ -322,17 +327,15 @@ func (o *options) pages() (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	floorCPU2, _ := floor.cpu()
-	floor2, err := measure("floor", get(floorBase, "/floor"))
+	floor2, err := measure("floor", floor, get(floorBase, "/floor"))
 	if err != nil {
 		return false, err
 	}
-	floorCPU3, _ := floor.cpu()
 	fmt.Println()
 
 	floorRate := (floor1.perSecond() + floor2.perSecond()) / 2
 	if n := floor1.n + floor2.n; n > 0 {
-		o.floorCPU = (floorCPU1 - floorCPU0 + floorCPU3 - floorCPU2) / time.Duration(n)
+		o.floorCPU = (floor1.cpu*time.Duration(floor1.n) + floor2.cpu*time.Duration(floor2.n)) / time.Duration(n)
 	}
 	o.add("floor", fmt.Sprintf("%.0f req/s (%.0f before, %.0f after); %s CPU per request", floorRate,
 		floor1.perSecond(), floor2.perSecond(), o.floorCPU.Round(100*time.Nanosecond)), "reference", nil)
@@ -349,8 +352,12 @@ func (o *options) pages() (bool, error) {
 		ratio := m.r.perSecond() / floorRate
 		pass := ratio >= m.goal && m.r.errs == 0
 		ok = ok && pass
-		o.add(m.name, fmt.Sprintf("%.0f req/s = %.0f%% of floor (%s)", m.r.perSecond(), 100*ratio, m.what),
-			fmt.Sprintf("≥ %.0f%% of floor", 100*m.goal), ptr(pass))
+		what := fmt.Sprintf("%.0f req/s = %.0f%% of floor (%s)", m.r.perSecond(), 100*ratio, m.what)
+		if o.floorCPU > 0 && m.r.cpu > 0 {
+			// Where the ratio comes from: this page's CPU against the floor's.
+			what += fmt.Sprintf("; %s CPU = %.1f floor", m.r.cpu.Round(100*time.Nanosecond), float64(m.r.cpu)/float64(o.floorCPU))
+		}
+		o.add(m.name, what, fmt.Sprintf("≥ %.0f%% of floor", 100*m.goal), ptr(pass))
 	}
 	for _, m := range []struct {
 		name string
