@@ -299,18 +299,20 @@ func SelfcareLoginURL(baseURL, slug string) string {
 }
 
 // rememberForm keeps the form the login page was opened for (?form=), if
-// it names a published form: its brand is then self-care's.
+// it names a published form: its brand is then self-care's, from this page
+// on.
 func (s *selfcare) rememberForm(c *fiber.Ctx) {
-	slug := c.Query(SelfcareFormParam)
-	if _, ok := s.formBrand(c, slug); !ok {
+	slug := strings.Clone(c.Query(SelfcareFormParam))
+	b, ok := s.formBrand(c, slug)
+	if !ok {
 		return
 	}
 	c.Cookie(&fiber.Cookie{Name: SelfcareFormCookie, Value: slug, Path: "/selfcare/", HTTPOnly: true,
 		Secure: web.Secure(c), SameSite: fiber.CookieSameSiteLaxMode, Expires: s.Now().Add(selfcareFormMaxAge)})
-	c.Locals(selfcareFormKey, slug) // this request's page wears it too
+	c.Locals(selfcareBrandKey, b)
 }
 
-const selfcareFormKey = "public.selfcare-form"
+const selfcareBrandKey = "public.selfcare-brand"
 
 // formBrand is the brand of the published form slug, its title linking to
 // self-care's start, and false when slug names no published form.
@@ -331,13 +333,11 @@ func (s *selfcare) formBrand(c *fiber.Ctx, slug string) (components.BrandVM, boo
 // page is a self-care page: the brand of the form the subscriber came from
 // (SelfcareFormCookie), or self-care's own (SelfcareDeps.Brand).
 func (s *selfcare) page(c *fiber.Ctx, title string) components.Page {
-	slug, _ := c.Locals(selfcareFormKey).(string)
-	if slug == "" {
-		slug = c.Cookies(SelfcareFormCookie)
-	}
-	b, ok := s.formBrand(c, slug)
+	b, ok := c.Locals(selfcareBrandKey).(components.BrandVM)
 	if !ok {
-		b = s.d.Brand
+		if b, ok = s.formBrand(c, strings.Clone(c.Cookies(SelfcareFormCookie))); !ok {
+			b = s.d.Brand
+		}
 	}
 	web.SetBrand(c, b)
 	return components.Page{Title: title, Brand: b}
