@@ -72,7 +72,7 @@ func (h *handlers) clearSessionCookie(c *fiber.Ctx) {
 // adminBrand makes error pages under /admin wear the admin's name and
 // lead back to the dashboard, and keeps admin pages out of caches.
 func (h *handlers) adminBrand(c *fiber.Ctx) error {
-	web.SetBrand(c, components.BrandVM{CompanyTitle: components.AdminProduct, HomeURL: "/admin/"})
+	web.SetBrand(c, components.BrandVM{CompanyTitle: components.AdminProduct, HomeURL: "/admin/", Badge: "Secure admin"})
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Next()
 }

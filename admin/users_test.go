@@ -144,6 +144,9 @@ func TestUserChangesAndSelfProtection(t *testing.T) {
 	}
 	if r := viewer2.get("/admin/users"); r.status != 403 {
 		t.Errorf("a demoted admin still lists users: %d", r.status)
+	} else if got := text(t, r, ".site-header__secure-text"); got != "Secure admin" {
+		// The refusal is an admin page, not a signup's.
+		t.Errorf("the 403 page's header says %q, want Secure admin", got)
 	}
 	// Nobody changes their own role or disables themselves.
 	r := c.post("/admin/users/"+id(e.adminA.ID), url.Values{"role": {"viewer"}, "disabled": {"1"}})

@@ -24,6 +24,9 @@ type BrandVM struct {
 	SupportPhone     string
 	// HomeURL is where the company title links to: the wizard's start.
 	HomeURL string
+	// Badge is the words by the lock in the header: "" is "Secure signup".
+	// Self-care sets its own (WithBadge).
+	Badge string
 
 	Primary    string // #rrggbb; "" falls back to the stylesheet's default
 	Accent     string
@@ -127,10 +130,34 @@ func NeutralBrand() BrandVM {
 	return BrandVM{CompanyTitle: neutralTitle}
 }
 
-// IsNeutral reports whether b is the neutral brand of pages outside a form.
+// IsNeutral reports whether b is the neutral brand of pages outside a form,
+// whatever its badge.
 func (b BrandVM) IsNeutral() bool {
 	b.pre = brandDerived{} // derived from the fields compared
+	b.Badge = ""
 	return b == NeutralBrand()
+}
+
+// defaultBadge is the header's badge of a brand without one.
+const defaultBadge = "Secure signup"
+
+// badge is the words by the header's lock.
+func (b BrandVM) badge() string {
+	if b.Badge == "" {
+		return defaultBadge
+	}
+	return b.Badge
+}
+
+// WithBadge returns b with the header's badge set to badge (say, "Secure
+// self-care" on self-care's pages), its header rendered again if NewBrand
+// had rendered it.
+func (b BrandVM) WithBadge(badge string) BrandVM {
+	b.Badge = badge
+	if b.pre.ok {
+		b.pre = b.derive()
+	}
+	return b
 }
 
 // SupportPhoneURL returns a tel: URL for the support phone, keeping only

@@ -313,10 +313,11 @@ func TestBrandRenderedOnceSameMarkup(t *testing.T) {
 		components.NewBrand(forms.Branding{}, ""),
 		components.NewBrand(forms.Branding{CompanyTitle: "<Ünïcode & \"Co\">", LogoURL: "/media/l.png", PrimaryColor: "#FFFFFF",
 			SupportEmail: "a@b.example", SupportPhone: "+1 555 0100", TermsURL: "http://t.example/?a=1&b=2"}, "/s/x/"),
+		components.NewBrand(cfg.Branding, "/selfcare/").WithBadge("Secure self-care"),
 	} {
 		lit := components.BrandVM{CompanyTitle: b.CompanyTitle, LogoURL: b.LogoURL, SubscriptionText: b.SubscriptionText,
 			TermsURL: b.TermsURL, SupportEmail: b.SupportEmail, SupportPhone: b.SupportPhone, HomeURL: b.HomeURL,
-			Primary: b.Primary, Accent: b.Accent, Background: b.Background, Text: b.Text}
+			Primary: b.Primary, Accent: b.Accent, Background: b.Background, Text: b.Text, Badge: b.Badge}
 		steps := components.WizardSteps("demo", forms.StepAddress)
 		_, got := render(t, components.Layout(components.Page{Title: "T", Brand: b, Steps: steps}))
 		_, want := render(t, components.Layout(components.Page{Title: "T", Brand: lit, Steps: steps}))
@@ -329,6 +330,12 @@ func TestBrandRenderedOnceSameMarkup(t *testing.T) {
 	}
 	if !components.NewBrand(forms.Branding{}, "").IsNeutral() {
 		t.Error("NewBrand of nothing is not the neutral brand")
+	}
+	for _, b := range []components.BrandVM{components.NeutralBrand(), components.NewBrand(cfg.Branding, "/selfcare/")} {
+		_, page := render(t, components.Layout(components.Page{Title: "T", Brand: b.WithBadge("Secure self-care")}))
+		if !strings.Contains(page, ">Secure self-care</span>") || strings.Contains(page, "Secure signup") {
+			t.Errorf("brand %q with a badge: the header does not say it", b.CompanyTitle)
+		}
 	}
 }
 

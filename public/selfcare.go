@@ -143,6 +143,9 @@ func registerSelfcare(r fiber.Router, h *handlers) {
 	if d.Brand == (components.BrandVM{}) {
 		d.Brand = components.NeutralBrand()
 	}
+	if d.Brand.Badge == "" {
+		d.Brand = d.Brand.WithBadge(selfcareBadge)
+	}
 	if d.FailuresPerLogin <= 0 {
 		d.FailuresPerLogin = DefaultLoginFailuresPerLogin
 	}
@@ -327,8 +330,11 @@ func (s *selfcare) formBrand(c *fiber.Ctx, slug string) (components.BrandVM, boo
 		}
 		return components.BrandVM{}, false
 	}
-	return components.NewBrand(v.Config.Branding, "/selfcare/"), true
+	return components.NewBrand(v.Config.Branding, "/selfcare/").WithBadge(selfcareBadge), true
 }
+
+// selfcareBadge is the words by the lock in self-care's header.
+const selfcareBadge = "Secure self-care"
 
 // page is a self-care page: the brand of the form the subscriber came from
 // (SelfcareFormCookie), or self-care's own (SelfcareDeps.Brand).

@@ -171,6 +171,9 @@ func TestSelfcareNeutralBrand(t *testing.T) {
 			if got := words(p.doc.Find(".site-header .brand")); strings.Contains(got, "Northwind") {
 				t.Errorf("%s: header %q, want the neutral brand", path, got)
 			}
+			if badge := words(p.doc.Find(".site-header__secure-text")); badge != "Secure self-care" {
+				t.Errorf("%s: header badge %q, want Secure self-care", path, badge)
+			}
 			if fc := p.cookie(public.SelfcareFormCookie); fc != nil {
 				t.Errorf("%s: remembered form %q", path, fc.Value)
 			}
@@ -243,6 +246,12 @@ func TestSignupToSelfcare(t *testing.T) {
 		lp := b.get(u.RequestURI())
 		if got := words(lp.doc.Find(".site-header .brand")); got != "N Northwind Telecom" && got != "Northwind Telecom" {
 			t.Errorf("self-care login page header %q, want the form's brand Northwind Telecom", got)
+		}
+		if badge := words(lp.doc.Find(".site-header__secure-text")); badge != "Secure self-care" {
+			t.Errorf("self-care's header badge %q, want Secure self-care", badge)
+		}
+		if badge := words(done.doc.Find(".site-header__secure-text")); badge != "Secure signup" {
+			t.Errorf("the done page's header badge %q, want Secure signup", badge)
 		}
 		if home, _ := lp.doc.Find(".site-header a.brand").Attr("href"); home != "/selfcare/" {
 			t.Errorf("self-care's brand links to %q, want /selfcare/", home)

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -55,7 +58,7 @@ func errorHandler(logger *slog.Logger) fiber.ErrorHandler {
 			// Fiber's own messages ("Cannot GET /x") are not for people.
 			vm.Message = statusMessage(status)
 		default:
-			vm.Message = forms.ErrorMessage(err)
+			vm.Message = sentence(forms.ErrorMessage(err))
 		}
 
 		brand := components.NeutralBrand()
@@ -124,4 +127,19 @@ func statusMessage(status int) string {
 		return "You don't have permission to do that. If you think this is wrong, start again from the link you were given."
 	}
 	return "We couldn't handle that request. Go back and try again."
+}
+
+// sentence makes a domain error's message ("form not found", written as Go
+// errors are) read as a sentence on the error page: "Form not found."
+func sentence(msg string) string {
+	msg = strings.TrimSpace(msg)
+	if msg == "" {
+		return msg
+	}
+	r, size := utf8.DecodeRuneInString(msg)
+	msg = string(unicode.ToUpper(r)) + msg[size:]
+	if !strings.ContainsAny(msg[len(msg)-1:], ".!?") {
+		msg += "."
+	}
+	return msg
 }

@@ -207,7 +207,10 @@ func TestErrorHandler(t *testing.T) {
 		wantMessage string
 	}{
 		{"invalid", forms.Errorf(forms.EInvalid, "Choose a plan"), 400, "Choose a plan"},
-		{"not found", fmt.Errorf("load: %w", forms.Errorf(forms.ENotFound, "No such form")), 404, "No such form"},
+		{"not found", fmt.Errorf("load: %w", forms.Errorf(forms.ENotFound, "No such form")), 404, "No such form."},
+		// Domain errors are written as Go errors are; the page makes them sentences.
+		{"lower case", forms.Errorf(forms.ENotFound, "form not found"), 404, "=Form not found."},
+		{"sentence kept", forms.Errorf(forms.EInvalid, "Choose a plan!"), 400, "=Choose a plan!"},
 		{"conflict", forms.Errorf(forms.EConflict, "That number was just taken"), 409, "That number was just taken"},
 		{"forbidden", forms.Errorf(forms.EForbidden, "Not yours"), 403, "Not yours"},
 		{"internal domain error", forms.Errorf(forms.EInternal, secret), 500, "Something went wrong on our side"},
@@ -230,7 +233,10 @@ func TestErrorHandler(t *testing.T) {
 			if doc.Find(`[data-testid="error-page"]`).Length() != 1 {
 				t.Fatalf("no error page in %s", body)
 			}
-			if msg := doc.Find(`[data-testid="error-message"]`).Text(); !strings.Contains(msg, tt.wantMessage) {
+			msg := strings.TrimSpace(doc.Find(`[data-testid="error-message"]`).Text())
+			if exact, ok := strings.CutPrefix(tt.wantMessage, "="); ok && msg != exact {
+				t.Errorf("message %q, want %q", msg, exact)
+			} else if !ok && !strings.Contains(msg, tt.wantMessage) {
 				t.Errorf("message %q, want it to contain %q", msg, tt.wantMessage)
 			}
 			if strings.Contains(body, "password authentication") || strings.Contains(body, "10.0.0.5") {
