@@ -204,7 +204,7 @@ func TestErrorHandler(t *testing.T) {
 		name        string
 		err         error
 		wantStatus  int
-		wantMessage string
+		wantMessage string // contained in the page's message; "=text": the message is text
 	}{
 		{"invalid", forms.Errorf(forms.EInvalid, "Choose a plan"), 400, "Choose a plan"},
 		{"not found", fmt.Errorf("load: %w", forms.Errorf(forms.ENotFound, "No such form")), 404, "No such form."},
