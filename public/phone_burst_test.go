@@ -17,13 +17,7 @@ import (
 // from further down the pool, not show the pool as empty.
 func TestPhoneListLooksPastHeldNumbers(t *testing.T) {
 	e := newWizardEnv(t)
-	e.numbers.mu.Lock()
-	e.numbers.free = nil
-	for i := range 200 {
-		e.numbers.free = append(e.numbers.free,
-			forms.AvailableNumber{Number: fmt.Sprintf("1206555%04d", i), IDidNumber: int64(1000 + i), IDVBatch: 1})
-	}
-	e.numbers.mu.Unlock()
+	seattlePool(e, 200)
 	// Other prospects hold the first 60 numbers listed.
 	for i := range 60 {
 		h := forms.Hold{Number: fmt.Sprintf("1206555%04d", i), IDidNumber: int64(1000 + i),
@@ -59,13 +53,7 @@ func TestPhoneListLooksPastHeldNumbers(t *testing.T) {
 // prospect who reloads the page sees the same share.
 func TestPhoneOffersEachProspectAShare(t *testing.T) {
 	e := newWizardEnv(t)
-	e.numbers.mu.Lock()
-	e.numbers.free = nil
-	for i := range 100 {
-		e.numbers.free = append(e.numbers.free,
-			forms.AvailableNumber{Number: fmt.Sprintf("1206555%04d", i), IDidNumber: int64(1000 + i), IDVBatch: 1})
-	}
-	e.numbers.mu.Unlock()
+	seattlePool(e, 100)
 
 	offered := func(b *browser) []string {
 		t.Helper()
@@ -104,5 +92,16 @@ func TestPhoneOffersEachProspectAShare(t *testing.T) {
 	// Eight prospects shown the same first twelve would cover twelve.
 	if len(seen) < 30 {
 		t.Errorf("eight prospects were offered %d different numbers in all, want them spread over the pool", len(seen))
+	}
+}
+
+// seattlePool makes the fake's first pool n free numbers, 12065550000 up.
+func seattlePool(e *wizardEnv, n int) {
+	e.numbers.mu.Lock()
+	defer e.numbers.mu.Unlock()
+	e.numbers.free = nil
+	for i := range n {
+		e.numbers.free = append(e.numbers.free,
+			forms.AvailableNumber{Number: fmt.Sprintf("1206555%04d", i), IDidNumber: int64(1000 + i), IDVBatch: 1})
 	}
 }
