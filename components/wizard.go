@@ -59,6 +59,8 @@ type NumberListVM struct {
 	Error string
 	// Unavailable is set when the list could not be loaded.
 	Unavailable bool
+	// More is set when the pool has free numbers besides those listed.
+	More bool
 }
 
 // PoolOptionVM is one number pool as a choice of the search.
@@ -249,6 +251,8 @@ func numberCount(vm NumberListVM) string {
 		return "No free numbers match " + vm.Query + ". Try fewer digits or another area."
 	case len(vm.Numbers) == 0:
 		return "There are no free numbers in this area right now. Try another area."
+	case vm.More:
+		return "Showing " + strconv.Itoa(len(vm.Numbers)) + " free numbers. Search to see others."
 	case len(vm.Numbers) == 1:
 		return "1 number available"
 	}

@@ -253,9 +253,11 @@ func (h *handlers) numberList(c *fiber.Ctx, w *wizard, query, poolParam, chosen 
 				open = append(open, n)
 			}
 		}
-		for _, n := range offered(open, numberListSize-len(vm.Numbers), w.sess.ID) {
+		room := numberListSize - len(vm.Numbers)
+		for _, n := range offered(open, room, w.sess.ID) {
 			vm.Numbers = append(vm.Numbers, components.NumberOptionVM{Number: n, Display: listedDisplay.of(n)})
 		}
+		vm.More = len(open) > room || len(free) == limit
 		if len(vm.Numbers) == numberListSize || len(free) < limit || limit >= maxNumbersAsked {
 			return vm, nil
 		}

@@ -63,6 +63,10 @@ func TestPhoneOffersEachProspectAShare(t *testing.T) {
 		}
 		var ns []string
 		p.testid("number-radio").Each(func(_ int, s *goquery.Selection) { ns = append(ns, s.AttrOr("value", "")) })
+		// The page says there is more than it shows.
+		if got := words(p.testid("number-count")); got != "Showing 12 free numbers. Search to see others." {
+			t.Errorf("number count %q", got)
+		}
 		return ns
 	}
 	seen := map[string]int{}
