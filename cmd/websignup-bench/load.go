@@ -251,11 +251,19 @@ type runResult struct {
 	elapsed  time.Duration
 	lat      []time.Duration
 	firstErr error
-	// cpu is the server's CPU time per request, when measured.
+	// cpu is the server's CPU time during the run, when measured.
 	cpu time.Duration
 }
 
 func (r runResult) perSecond() float64 { return float64(r.n) / r.elapsed.Seconds() }
+
+// cpuPerRequest is the server's CPU time per request (0 when not measured).
+func (r runResult) cpuPerRequest() time.Duration {
+	if r.n == 0 {
+		return 0
+	}
+	return r.cpu / time.Duration(r.n)
+}
 
 // errEnough tells closedLoop that a worker has no more work: it stops.
 var errEnough = errors.New("enough")

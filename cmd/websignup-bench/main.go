@@ -277,15 +277,15 @@ func (o *options) pages() (bool, error) {
 		if err != nil {
 			return r, err
 		}
-		if cpu1, err := server.cpu(); err == nil && r.n > 0 {
-			r.cpu = (cpu1 - cpu0) / time.Duration(r.n)
+		if cpu1, err := server.cpu(); err == nil {
+			r.cpu = cpu1 - cpu0
 		}
 		if r.firstErr != nil {
 			fmt.Printf("%s: %d errors, first: %v\n", name, r.errs, r.firstErr)
 		}
 		fmt.Printf("%-9s %8.0f req/s  p50 %6s  p99 %6s  CPU %6s/req  (%d requests, %d errors)\n", name, r.perSecond(),
 			quantile(r.lat, .5).Round(10*time.Microsecond), quantile(r.lat, .99).Round(10*time.Microsecond),
-			r.cpu.Round(100*time.Nanosecond), r.n, r.errs)
+			r.cpuPerRequest().Round(100*time.Nanosecond), r.n, r.errs)
 		return r, nil
 	}
 	// Warm both servers' connections and code paths.
@@ -345,7 +345,7 @@ func (o *options) pages() (bool, error) {
 
 	floorRate := (floor1.perSecond() + floor2.perSecond()) / 2
 	if n := floor1.n + floor2.n; n > 0 {
-		o.floorCPU = (floor1.cpu*time.Duration(floor1.n) + floor2.cpu*time.Duration(floor2.n)) / time.Duration(n)
+		o.floorCPU = (floor1.cpu + floor2.cpu) / time.Duration(n)
 	}
 	o.add("floor", fmt.Sprintf("%.0f req/s (%.0f before, %.0f after); %s CPU per request", floorRate,
 		floor1.perSecond(), floor2.perSecond(), o.floorCPU.Round(100*time.Nanosecond)), "reference", nil)
@@ -363,9 +363,9 @@ func (o *options) pages() (bool, error) {
 		pass := ratio >= m.goal && m.r.errs == 0
 		ok = ok && pass
 		what := fmt.Sprintf("%.0f req/s = %.0f%% of floor (%s)", m.r.perSecond(), 100*ratio, m.what)
-		if o.floorCPU > 0 && m.r.cpu > 0 {
+		if cpu := m.r.cpuPerRequest(); o.floorCPU > 0 && cpu > 0 {
 			// Where the ratio comes from: this page's CPU against the floor's.
-			what += fmt.Sprintf("; %s CPU = %.1f floor", m.r.cpu.Round(100*time.Nanosecond), float64(m.r.cpu)/float64(o.floorCPU))
+			what += fmt.Sprintf("; %s CPU = %.1f floor", cpu.Round(100*time.Nanosecond), float64(cpu)/float64(o.floorCPU))
 		}
 		o.add(m.name, what, fmt.Sprintf("≥ %.0f%% of floor", 100*m.goal), ptr(pass))
 	}
