@@ -15,12 +15,16 @@
 //  6. number assigned to the account
 //  7. a free device of the chosen type assigned to the account (not for BYOD)
 //
-// Before each remote call the runner records its intent in the Store, and
-// after it the result, each durably, before moving on. A step whose intent is
-// recorded but whose result is not (a crash, a dropped connection) is
-// resolved by looking up before acting again: the customer by its derived
-// name, the charge by the Reference in the transaction list, the number by
-// its owner, the account by its id, the device by the account.
+// Before each remote call that a resumed run could not otherwise tell
+// apart from one never made (the customer, the charge, the account, the
+// device), the runner records its intent in the Store, durably; every result
+// is durable before the next such call and before the run ends. A step whose
+// intent is recorded but whose result is not (a crash, a dropped connection)
+// is resolved by looking up before acting again: the customer by its derived
+// name, the charge by the Reference in the transaction list, the account by
+// its id, the device by the account. The other calls are repeatable: every
+// run looks the number up before assigning it, and the payment method is
+// replaced, so their intents are written with the next write (Runner.call).
 //
 // The charge is never repeated once it may have happened: if a lookup cannot
 // find it, the job goes to StatusNeedsReview for an operator. A declined card

@@ -621,6 +621,11 @@ func (r *Runner) device(ctx context.Context, job *Job, card *Card) error {
 // result (and, on success, set(id)). It returns the call's error, or a
 // *storeError if either record failed.
 //
+// The intent of a repeatable step (see repeatable) is kept in the job's step
+// records but written with the job's next write, like a result: no resumed
+// run needs to know that such a call may have happened. That spares three
+// writes per signup, and Sign up's request three waits for a commit.
+//
 // A failed call's result is written at once. A successful call's result is
 // written with the job's next write instead: the next call's intent, a
 // lookup's resolution, or the status every run ends with (see settle). Each
@@ -633,8 +638,10 @@ func (r *Runner) device(ctx context.Context, job *Job, card *Card) error {
 func (r *Runner) call(ctx context.Context, job *Job, card *Card, step string,
 	fn func(context.Context) (int64, error), set func(id int64)) (int64, error) {
 	job.Steps = append(job.Steps, StepRecord{Name: step, Intent: r.now()})
-	if err := r.record(ctx, job, func(ctx context.Context) error { return r.Store.RecordIntent(ctx, job, step) }); err != nil {
-		return 0, err
+	if !repeatable(step) {
+		if err := r.record(ctx, job, func(ctx context.Context) error { return r.Store.RecordIntent(ctx, job, step) }); err != nil {
+			return 0, err
+		}
 	}
 	if r.BeforeStep != nil {
 		r.BeforeStep(step)
@@ -662,6 +669,28 @@ func (r *Runner) call(ctx context.Context, job *Job, card *Card, step string,
 		return id, serr
 	}
 	return id, err
+}
+
+// repeatable reports whether every run establishes step's state afresh,
+// whether or not a record says the call may have happened, so that its
+// intent need not be durable before the call:
+//
+//   - the payment method: update_payment_method replaces the card, so it is
+//     simply made again (and a resumed run, which has no card, stops before
+//     it either way);
+//   - the number's two assignments: every run looks the number up before
+//     them (findNumber) and takes an assignment it finds as done.
+//
+// The customer, the charge, the account and the device are not: a run
+// looks them up only when a record says the call may have happened, and
+// would otherwise create a second customer or account, charge twice or
+// assign a second device.
+func repeatable(step string) bool {
+	switch step {
+	case StepPaymentMethod, StepAssignNumber, StepNumberToAccount:
+		return true
+	}
+	return false
 }
 
 func outcomeOf(err error) string {

@@ -395,21 +395,33 @@ func TestCrashDuringUndo(t *testing.T) {
 	}
 }
 
-// TestResultsWrittenWithNextIntent checks when a successful call's result
-// becomes durable (see Runner.call): with the next call's intent, before
-// that call is made, and with the final status; never later. The run's
-// start (running, one more attempt) is durable before the first call too,
-// written with its intent.
+// TestResultsWrittenWithNextIntent checks when a step record becomes
+// durable (see Runner.call): a successful call's result with the next
+// intent written, before that call is made, and with the final status;
+// never later. The intent of a repeatable step (the payment method, the
+// number's two assignments: every run establishes them afresh) is written
+// with the next write too, not before its call. The run's start (running,
+// one more attempt) is durable before the first call, with its intent.
 func TestResultsWrittenWithNextIntent(t *testing.T) {
+	repeatable := map[string]bool{provision.StepPaymentMethod: true,
+		provision.StepAssignNumber: true, provision.StepNumberToAccount: true}
 	for _, byod := range []bool{false, true} {
 		t.Run(fmt.Sprintf("byod=%v", byod), func(t *testing.T) {
 			ps, store := newFakePS(), &provisiontest.Store{}
 			job := newJob(store, byod)
 			r := newRunner(ps, store)
-			calls := 0
+			written := 0 // calls whose intent was written before them
 			r.BeforeStep = func(step string) {
-				calls++
 				stored, _ := store.Load(job.ID)
+				if repeatable[step] {
+					// Its own intent is not stored yet; what is stored is
+					// what was made before the call ahead of it, or more.
+					if len(stored.Steps) >= len(job.Steps) {
+						t.Fatalf("before %s: its intent was written first", step)
+					}
+					return
+				}
+				written++
 				if len(stored.Steps) != len(job.Steps) {
 					t.Fatalf("before %s: %d step records stored, %d made", step, len(stored.Steps), len(job.Steps))
 				}
@@ -433,10 +445,15 @@ func TestResultsWrittenWithNextIntent(t *testing.T) {
 			if stored.Status != provision.StatusCompleted || !slices.Equal(stepNames(stored), stepNames(job)) {
 				t.Fatalf("stored %s %v, made %s %v", stored.Status, stepNames(stored), job.Status, stepNames(job))
 			}
-			// One per call (the first with the run's start), one for
-			// completed.
-			if want := calls + 1; store.Writes != want {
-				t.Fatalf("%d writes for %d calls, want %d", store.Writes, calls, want)
+			for _, s := range stored.Steps {
+				if s.Intent.IsZero() || s.Outcome != provision.OutcomeOK {
+					t.Fatalf("step %s stored without its intent or outcome: %+v", s.Name, s)
+				}
+			}
+			// One per call that is not repeatable (the first with the
+			// run's start), one for completed.
+			if want := written + 1; store.Writes != want || written != len(stored.Steps)-3 {
+				t.Fatalf("%d writes for %d steps, %d of them not repeatable, want %d", store.Writes, len(stored.Steps), written, want)
 			}
 		})
 	}
@@ -494,9 +511,10 @@ func TestStoreFailureAfterChargeResumes(t *testing.T) {
 	ps := newFakePS()
 	store := &provisiontest.Store{}
 	store.Fail = func(method, step string) error {
-		// The write after the charge: the next intent, which carries the
-		// charge's result (Runner.call).
-		if method == "RecordIntent" && step == provision.StepAssignNumber {
+		// The write after the charge: the next intent written (the
+		// number's assignment is repeatable and writes none), which
+		// carries the charge's result (Runner.call).
+		if method == "RecordIntent" && step == provision.StepAccount {
 			return errors.New("disk full")
 		}
 		return nil
@@ -505,7 +523,7 @@ func TestStoreFailureAfterChargeResumes(t *testing.T) {
 	if err := newRunner(ps, store).Run(context.Background(), job, card(cardOK)); err == nil {
 		t.Fatal("Run hid a store failure")
 	}
-	if ps.calls["AssignNumber"] != 0 {
+	if ps.calls["AddAccount"] != 0 {
 		t.Fatal("went on after a store failure")
 	}
 	store.Fail = nil

@@ -10,14 +10,14 @@ import (
 )
 
 // Jobs returns a provision.Store that saves through s and counts signups:
-// started at a job's first recorded intent, and settled by status when an
-// update first settles it on this instance. It also times each step from
+// started at a job's first step record written, and settled by status when
+// an update first settles it on this instance. It also times each step from
 // its intent to its result, when the result is first written: a failed
 // call's or a lookup's by RecordResult, a successful call's by the job's
-// next write, which carries it (provision.Runner.call). Give it to
-// provision.Runner.Store.
+// next write, which carries it, and a repeatable step's intent with it
+// (provision.Runner.call). Give it to provision.Runner.Store.
 func (m *Metrics) Jobs(s provision.Store) provision.Store {
-	return &jobs{m: m, s: s, settled: map[int64]provision.Status{}, open: map[int64][]int{}}
+	return &jobs{m: m, s: s, settled: map[int64]provision.Status{}, tracked: map[int64]*trackedJob{}}
 }
 
 // maxTracked bounds the jobs remembered (settled ones, to count each once;
@@ -30,9 +30,15 @@ type jobs struct {
 
 	mu      sync.Mutex
 	settled map[int64]provision.Status
-	// open holds, per job, the step records whose intent this instance
-	// wrote and whose result it has not timed yet (their indexes).
-	open map[int64][]int
+	tracked map[int64]*trackedJob
+}
+
+// trackedJob is what this instance knows of a running job's step records:
+// how many it has written (seen), and which of them (their indexes) were
+// written without a result, to time when it is.
+type trackedJob struct {
+	seen int
+	open []int
 }
 
 var _ provision.Store = (*jobs)(nil)
@@ -42,24 +48,8 @@ func (j *jobs) RecordIntent(ctx context.Context, job *provision.Job, step string
 	if err := j.s.RecordIntent(ctx, job, step); err != nil {
 		return err
 	}
-	j.timeResults(job, -1)
-	j.openIntent(job)
+	j.written(job, -1)
 	return nil
-}
-
-// openIntent notes that the job's last step record, an intent, was
-// written, to time it when its result is; the job's first intent counts a
-// started signup.
-func (j *jobs) openIntent(job *provision.Job) {
-	if len(job.Steps) == 1 {
-		j.m.signups.WithLabelValues("started").Inc()
-	}
-	j.mu.Lock()
-	if len(j.open) >= maxTracked {
-		clear(j.open)
-	}
-	j.open[job.ID] = append(j.open[job.ID], len(job.Steps)-1)
-	j.mu.Unlock()
 }
 
 // RecordResult implements provision.Store.
@@ -67,7 +57,7 @@ func (j *jobs) RecordResult(ctx context.Context, job *provision.Job, step string
 	if err := j.s.RecordResult(ctx, job, step); err != nil {
 		return err
 	}
-	// The step's last record, if its intent was not written here (a
+	// The step's last record, if this instance did not write it before (a
 	// lookup's, or a call's from before a restart), is timed too.
 	last := -1
 	for i := len(job.Steps) - 1; i >= 0; i-- {
@@ -76,28 +66,22 @@ func (j *jobs) RecordResult(ctx context.Context, job *provision.Job, step string
 			break
 		}
 	}
-	j.timeResults(job, last)
+	j.written(job, last)
 	return nil
 }
 
 // Update implements provision.Store. A run's first write is an Update that
-// may carry its first intent (provision.Runner.record): an unsettled job
-// whose last step record has an intent and no result opens it. (A run
-// whose first write carries a lookup's result, which only a resumed run
-// makes, leaves that lookup untimed.)
+// may carry its first intent (provision.Runner.record).
 func (j *jobs) Update(ctx context.Context, job *provision.Job) error {
 	if err := j.s.Update(ctx, job); err != nil {
 		return err
 	}
-	j.timeResults(job, -1)
-	if n := len(job.Steps); !job.Status.Settled() && n > 0 && job.Steps[n-1].Done.IsZero() && !j.isOpen(job.ID, n-1) {
-		j.openIntent(job)
-	}
+	j.written(job, -1)
 	if !job.Status.Settled() {
 		return nil
 	}
 	j.mu.Lock()
-	delete(j.open, job.ID)
+	delete(j.tracked, job.ID)
 	prev, seen := j.settled[job.ID]
 	if !seen || prev != job.Status {
 		if len(j.settled) >= maxTracked {
@@ -112,31 +96,57 @@ func (j *jobs) Update(ctx context.Context, job *provision.Job) error {
 	return nil
 }
 
-// timeResults times the job's open step records that now have a result,
-// and also the record at index also (-1: none) if it was not open.
-func (j *jobs) timeResults(job *provision.Job, also int) {
+// written notes that job was written: the step records new since this
+// instance last wrote it are timed if they have a result, kept open if not;
+// the open ones that now have a result are timed, and so is the record at
+// index also (-1: none) if it came from before. A job this instance has
+// not written yet is taken to have only its last record new (the records
+// of earlier runs were timed where they ran; a resumed run's first write
+// may so leave a repeatable step made before it untimed); a settled job
+// this instance does not track is left alone. The job's first record
+// counts a started signup.
+func (j *jobs) written(job *provision.Job, also int) {
+	n := len(job.Steps)
 	j.mu.Lock()
-	open := j.open[job.ID]
+	t := j.tracked[job.ID]
+	if t == nil && job.Status.Settled() {
+		// Settled before (its records timed then) or elsewhere.
+		j.mu.Unlock()
+		return
+	}
+	if t == nil {
+		if len(j.tracked) >= maxTracked {
+			clear(j.tracked)
+		}
+		t = &trackedJob{seen: max(n-1, 0)}
+		j.tracked[job.ID] = t
+	}
 	var done []int
-	keep := open[:0]
-	for _, i := range open {
-		if i < len(job.Steps) && !job.Steps[i].Done.IsZero() {
+	keep := t.open[:0]
+	for _, i := range t.open {
+		if i < n && !job.Steps[i].Done.IsZero() {
 			done = append(done, i)
 		} else {
 			keep = append(keep, i)
 		}
-		if i == also {
-			also = -1 // timed with the open ones, or still waiting
+	}
+	t.open = keep
+	started := t.seen == 0 && n > 0
+	for i := t.seen; i < n; i++ {
+		if job.Steps[i].Done.IsZero() {
+			t.open = append(t.open, i)
+		} else {
+			done = append(done, i)
 		}
 	}
-	if len(keep) == 0 {
-		delete(j.open, job.ID)
-	} else {
-		j.open[job.ID] = keep
-	}
-	j.mu.Unlock()
-	if also >= 0 {
+	if also >= 0 && also < t.seen && !slices.Contains(done, also) && !slices.Contains(t.open, also) {
 		done = append(done, also)
+	}
+	t.seen = max(t.seen, n)
+	j.mu.Unlock()
+
+	if started {
+		j.m.signups.WithLabelValues("started").Inc()
 	}
 	for _, i := range done {
 		r := job.Steps[i]
@@ -152,10 +162,3 @@ func (j *jobs) timeResults(job *provision.Job, also int) {
 }
 
 func nan() float64 { return math.NaN() }
-
-// isOpen reports whether step record i of job id is open.
-func (j *jobs) isOpen(id int64, i int) bool {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return slices.Contains(j.open[id], i)
-}

@@ -155,13 +155,20 @@ func TestJobs(t *testing.T) {
 
 	// A run's first write is an Update that carries its first intent
 	// (provision.Runner.record): the signup starts, and the step is timed
-	// when the next write carries its result.
+	// when the next write carries its result. A repeatable step's record
+	// (the payment method) is first written whole, with the next intent,
+	// and timed then, once.
 	first := &provision.Job{ID: 11, Status: provision.StatusRunning,
 		Steps: []provision.StepRecord{{Name: provision.StepCustomer, Intent: t0}}}
 	_ = s.Update(ctx, first)
 	first.Steps[0].Done, first.Steps[0].Outcome = t0.Add(5*time.Millisecond), provision.OutcomeOK
+	first.Steps = append(first.Steps, provision.StepRecord{Name: provision.StepPaymentMethod, Intent: t0,
+		Done: t0.Add(2 * time.Millisecond), Outcome: provision.OutcomeOK})
 	first.Steps = append(first.Steps, provision.StepRecord{Name: provision.StepCharge, Intent: t0})
 	_ = s.RecordIntent(ctx, first, provision.StepCharge)
+	first.Steps[2].Done, first.Steps[2].Outcome = t0.Add(9*time.Millisecond), provision.OutcomeOK
+	first.Steps = append(first.Steps, provision.StepRecord{Name: provision.StepAccount, Intent: t0})
+	_ = s.RecordIntent(ctx, first, provision.StepAccount)
 
 	other := &provision.Job{ID: 8, Status: provision.StatusNeedsReview}
 	_ = s.Update(ctx, other)
@@ -176,7 +183,8 @@ func TestJobs(t *testing.T) {
 		`websignup_signups_total{outcome="failed"} 0`,
 		`websignup_provision_step_duration_seconds_count{outcome="fault",step="` + provision.StepCustomer + `"} 1`,
 		`websignup_provision_step_duration_seconds_count{outcome="ok",step="` + provision.StepCustomer + `"} 2`,
-		`websignup_provision_step_duration_seconds_count{outcome="ok",step="` + provision.StepCharge + `"} 1`,
+		`websignup_provision_step_duration_seconds_count{outcome="ok",step="` + provision.StepCharge + `"} 2`,
+		`websignup_provision_step_duration_seconds_count{outcome="ok",step="` + provision.StepPaymentMethod + `"} 1`,
 		`websignup_provision_step_duration_seconds_count{outcome="found",step="` + provision.StepCharge + `"} 1`,
 	} {
 		if !strings.Contains(body, want) {
