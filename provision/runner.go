@@ -621,20 +621,20 @@ func (r *Runner) device(ctx context.Context, job *Job, card *Card) error {
 // result (and, on success, set(id)). It returns the call's error, or a
 // *storeError if either record failed.
 //
-// The intent of a repeatable step (see repeatable) is kept in the job's step
-// records but written with the job's next write, like a result: no resumed
-// run needs to know that such a call may have happened. That spares three
-// writes per signup, and Sign up's request three waits for a commit.
-//
 // A failed call's result is written at once. A successful call's result is
-// written with the job's next write instead: the next call's intent, a
+// written with the job's next write instead: the next intent written, a
 // lookup's resolution, or the status every run ends with (see settle). Each
 // write stores every step record, so the result is durable before the next
-// call that changes anything in PortaSwitch, and before the run returns;
-// only read-only lookups may come in between. A crash before that write
-// leaves the intent without its result, the same state as a crash during the
-// call, which a resumed job resolves by looking up. That saves a write per
-// successful call, six per signup.
+// call that is not repeatable, and before the run returns; only read-only
+// lookups and repeatable calls may come in between. A crash before that
+// write leaves the intent without its result (or no record of a repeatable
+// call), the state a crash during the call leaves, which a resumed job
+// resolves by looking up. That saves a write per successful call.
+//
+// The intent of a repeatable step (see repeatable) is likewise kept in the
+// job's step records and written with the job's next write: no resumed run
+// needs to know that such a call may have happened. That spares three
+// writes per signup, and Sign up's request three waits for a commit.
 func (r *Runner) call(ctx context.Context, job *Job, card *Card, step string,
 	fn func(context.Context) (int64, error), set func(id int64)) (int64, error) {
 	job.Steps = append(job.Steps, StepRecord{Name: step, Intent: r.now()})
